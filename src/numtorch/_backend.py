@@ -1,0 +1,109 @@
+"""The one place that maps a device to its array module (NumPy now, CuPy later).
+
+Op code receives ``xp`` (through ``ctx.xp`` or :func:`array_module`) and never imports numpy
+itself, so a GPU backend can slot in here without touching the ops.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+__all__ = ["device", "array_module", "module_of", "sum_to", "ndarray"]
+
+ndarray = numpy.ndarray
+
+
+class device:
+    """Where a tensor's memory lives, as torch.device: ``device('cpu')``, ``device('cuda', 0)``.
+
+    >>> numtorch.device('cpu')
+    device(type='cpu')
+    """
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type: str | device, index: int | None = None):  # noqa: A002
+        if isinstance(type, device):
+            self.type, self.index = type.type, type.index
+            return
+        if isinstance(type, int) and not isinstance(type, bool):
+            type, index = "cuda", type
+        if not isinstance(type, str):
+            raise TypeError(f"device() received an invalid combination of arguments - got ({type!r})")
+        if ":" in type:
+            type, _, idx = type.partition(":")
+            if not idx.isdigit():
+                raise RuntimeError(f"Invalid device string: '{type}:{idx}'")
+            index = int(idx)
+        if type not in ("cpu", "cuda", "meta", "mps"):
+            raise RuntimeError(
+                "Expected one of cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, "
+                "fpga, maia, xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone device type "
+                f"at start of device string: {type}"
+            )
+        self.type, self.index = type, index
+
+    def __repr__(self) -> str:
+        if self.index is None:
+            return f"device(type='{self.type}')"
+        return f"device(type='{self.type}', index={self.index})"
+
+    def __str__(self) -> str:
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, str):
+            other = device(other)
+        if not isinstance(other, device):
+            return NotImplemented
+        return self.type == other.type and self.index == other.index
+
+    def __hash__(self) -> int:
+        return hash((self.type, self.index))
+
+    def __reduce__(self):
+        return (device, (self.type, self.index))
+
+
+CPU = device("cpu")
+
+
+def array_module(dev: device | str | None = None):
+    """The array module that holds tensors of ``dev``: numpy for the CPU."""
+    if dev is None or dev == "cpu" or (isinstance(dev, device) and dev.type == "cpu"):
+        return numpy
+    dev = device(dev)
+    if dev.type == "cuda":
+        raise RuntimeError(
+            "Torch not compiled with CUDA enabled\n"
+            "Hint: numtorch runs on NumPy (CPU) only for now; drop .cuda()/.to('cuda')."
+        )
+    raise RuntimeError(f"numtorch has no backend for device type '{dev.type}'")
+
+
+def module_of(array):
+    """The array module an array belongs to (numpy for every CPU array)."""
+    return numpy
+
+
+def device_of(array) -> device:
+    return CPU
+
+
+def as_array(value, xp=numpy):
+    """Wraps a NumPy scalar (what ufuncs return for 0-d inputs) back into a 0-d array."""
+    return value if value.__class__ is ndarray else xp.asarray(value)
+
+
+def sum_to(array, shape: tuple):
+    """Sums a broadcast gradient back down to ``shape`` (the inverse of broadcasting)."""
+    if array.shape == shape:
+        return array
+    lead = array.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and array.shape[i + lead] != 1
+    )
+    out = array.sum(axis=axes, keepdims=True) if axes else array
+    if lead:
+        out = out.reshape(shape)
+    return out
