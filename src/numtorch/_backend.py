@@ -74,9 +74,12 @@ def array_module(dev: device | str | None = None):
         return numpy
     dev = device(dev)
     if dev.type == "cuda":
-        raise RuntimeError(
-            "Torch not compiled with CUDA enabled\n"
-            "Hint: numtorch runs on NumPy (CPU) only for now; drop .cuda()/.to('cuda')."
+        from ._errors import hinted
+
+        raise hinted(
+            AssertionError("Torch not compiled with CUDA enabled"),
+            "numtorch runs on NumPy (the CPU) for now; use device='cpu' or pick the device with "
+            "'cuda' if torch.cuda.is_available() else 'cpu'.",
         )
     raise RuntimeError(f"numtorch has no backend for device type '{dev.type}'")
 
@@ -107,3 +110,7 @@ def sum_to(array, shape: tuple):
     if lead:
         out = out.reshape(shape)
     return out
+
+
+# PyTorch computes log(0) = -inf, 0/0 = nan and overflows silently; NumPy would warn on each.
+numpy.seterr(all="ignore")

@@ -6,10 +6,12 @@ import itertools
 import weakref
 from typing import Any
 
+from .._errors import hinted
+
 __all__ = ["Node", "AccumulateGrad", "RemovableHandle"]
 
 # Every node gets a sequence number; the engine runs the newest ready node first, as PyTorch.
-_sequence = itertools.count()
+sequence = itertools.count()
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -17,6 +19,11 @@ FREED_MESSAGE = (
     "call .backward() or autograd.grad(). Specify retain_graph=True if you need to backward "
     "through the graph a second time or if you need to access saved tensors after calling "
     "backward."
+)
+FREED_HINT = (
+    "{node} saved tensors for its backward and a previous backward freed them. Pass "
+    "retain_graph=True to the first backward() to go through this graph twice, or recompute "
+    "the forward pass before each backward."
 )
 
 
@@ -43,36 +50,19 @@ class RemovableHandle:
 class Node:
     """A node of the backward graph (``tensor.grad_fn``), as torch.autograd.graph.Node.
 
-    ``next_functions`` holds one ``(node, output_nr)`` edge per differentiable input, ``None``
-    where that input needs no gradient. Subclasses define ``backward(ctx, *grads)``.
+    ``next_functions`` holds one ``(node, output_nr)`` edge per tensor input, ``(None, 0)`` where
+    that input needs no gradient. Rarely used fields are class-level defaults, so creating a
+    node (once per recorded op) only writes what the op actually has.
     """
 
-    __slots__ = (
-        "next_functions",
-        "_seq",
-        "_saved",
-        "_input_meta",
-        "_arg_slots",
-        "_num_outputs",
-        "needs_input_grad",
-        "xp",
-        "_hooks",
-        "_pre_hooks",
-        "_tensor_hooks",
-        "_metadata",
-        "_nondiff",
-        "_materialize",
-        "_out_meta",
-        "__weakref__",
-    )
+    __slots__ = ("next_functions", "_seq", "_saved", "_input_meta", "__dict__", "__weakref__")
 
-    def __init__(self) -> None:
-        self._saved: Any = None
-        self._hooks = self._pre_hooks = self._tensor_hooks = self._metadata = None
-        self._nondiff = None
-        self._num_outputs = 1
-        self._arg_slots = None
-        self._materialize = True
+    _hooks: dict | None = None
+    _pre_hooks: dict | None = None
+    _tensor_hooks: dict | None = None  # output_nr -> {key: hook} from Tensor.register_hook
+    _retained: dict | None = None  # output_nr -> weakref of a tensor that called retain_grad()
+    _metadata: dict | None = None
+    _num_outputs = 1
 
     def name(self) -> str:
         return type(self).__name__
@@ -119,9 +109,9 @@ class Node:
         saved = self._saved
         if saved is None:
             return ()
-        if saved is _FREED:
-            raise RuntimeError(FREED_MESSAGE)
-        from .._tensor import _wrap_output
+        if saved is FREED:
+            raise hinted(RuntimeError(FREED_MESSAGE), FREED_HINT.format(node=self.name()))
+        from .._tensor import wrap_output
 
         out = []
         for entry in saved:
@@ -131,38 +121,43 @@ class Node:
             if entry[0] is None:
                 _, data, counter, version, nr = entry
                 if counter[0] != version:
-                    raise RuntimeError(_modified_message(data, counter[0], version, self, nr))
-                tensor = _wrap_output(data, self, nr, counter)
+                    raise modified_error(data, counter[0], version, self, nr)
+                tensor = wrap_output(data, self, nr, counter)
             else:
                 tensor, version = entry
                 if tensor._vc[0] != version:
-                    raise RuntimeError(
-                        _modified_message(tensor._data, tensor._vc[0], version, tensor)
-                    )
+                    raise modified_error(tensor._data, tensor._vc[0], version, tensor)
             out.append(tensor)
         return tuple(out)
 
     def _release(self) -> None:
         if self._saved is not None:
-            self._saved = _FREED
+            self._saved = FREED
 
 
-_FREED = ("freed",)
+FREED: Any = ("freed",)
 
 
-def _modified_message(data, now: int, expected: int, where, output_nr: int = 0) -> str:
+def modified_error(data, now: int, expected: int, where, output_nr: int = 0) -> RuntimeError:
     from .._tensor import legacy_type_name
 
     desc = f"[{legacy_type_name(data.dtype)} [{', '.join(map(str, data.shape))}]]"
+    producer = where if isinstance(where, Node) else where._grad_fn
     if isinstance(where, Node):
         desc += f", which is output {output_nr} of {where.name()},"
-    elif where._grad_fn is not None:
-        desc += f", which is output {where._output_nr} of {where._grad_fn.name()},"
-    return (
-        "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: {desc} is at version {now}; expected version {expected} instead. Hint: "
-        "enable anomaly detection to find the operation that failed to compute its gradient, "
-        f"with {__package__.split('.')[0]}.autograd.set_detect_anomaly(True)."
+    elif producer is not None:
+        desc += f", which is output {where._output_nr} of {producer.name()},"
+    saver = where.name() if isinstance(where, Node) else "the node that saved it"
+    return hinted(
+        RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: {desc} is at version {now}; expected version {expected} "
+            "instead. Hint: enable anomaly detection to find the operation that failed to "
+            "compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+        ),
+        f"{saver} saved this tensor for backward at version {expected}, and {now - expected} "
+        "in-place op(s) changed it since. Use the out-of-place form (x = x * 2 instead of "
+        "x *= 2, x = x.add(1) instead of x.add_(1)) or .clone() before changing it.",
     )
 
 
@@ -172,9 +167,10 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable) -> None:
-        Node.__init__(self)
         self.variable = variable
         self.next_functions = ()
+        self._saved = None
+        self._input_meta = None
         self._seq = 2**62  # UINT64_MAX in PyTorch: leaves accumulate as soon as they are ready
 
     def __repr__(self) -> str:

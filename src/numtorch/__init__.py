@@ -1,0 +1,210 @@
+"""numtorch: PyTorch's tensor and autograd API, in Python on NumPy.
+
+``import numtorch as torch`` runs PyTorch code unchanged and prints what PyTorch prints.
+"""
+
+from __future__ import annotations
+
+from . import _backend, _dtype
+from ._backend import device
+from ._dtype import (
+    bfloat16,
+    bool,
+    cdouble,
+    cfloat,
+    complex64,
+    complex128,
+    double,
+    dtype,
+    float,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,
+    half,
+    int,
+    int8,
+    int16,
+    int32,
+    int64,
+    long,
+    promote_types,
+    set_default_dtype,
+    short,
+    uint8,
+)
+from ._printing import get_printoptions, printoptions, set_printoptions
+from ._tensor import Size, Tensor
+from .autograd.grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .ops import creation as _creation
+from .ops import elementwise as _elementwise
+from .ops import index as _index
+from .ops import linalg as _linalg
+from .ops import reduce as _reduce
+from .ops import shape as _shape
+from .ops.creation import (
+    Generator,
+    arange,
+    as_tensor,
+    asarray,
+    bernoulli,
+    default_generator,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,
+    full_like,
+    get_rng_state,
+    initial_seed,
+    linspace,
+    logspace,
+    manual_seed,
+    multinomial,
+    normal,
+    ones,
+    ones_like,
+    poisson,
+    rand,
+    rand_like,
+    randint,
+    randint_like,
+    randn,
+    randn_like,
+    randperm,
+    range,
+    seed,
+    set_rng_state,
+    tensor,
+    zeros,
+    zeros_like,
+)
+from .ops.elementwise import (
+    abs,
+    absolute,
+    add,
+    bitwise_and,
+    bitwise_not,
+    bitwise_or,
+    bitwise_xor,
+    clamp,
+    clamp_max,
+    clamp_min,
+    clip,
+    clone,
+    cos,
+    div,
+    divide,
+    allclose,
+    eq,
+    equal,
+    isclose,
+    exp,
+    floor_divide,
+    ge,
+    greater,
+    greater_equal,
+    gt,
+    le,
+    less,
+    less_equal,
+    log,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    mul,
+    multiply,
+    ne,
+    neg,
+    negative,
+    not_equal,
+    positive,
+    pow,
+    reciprocal,
+    relu,
+    remainder,
+    rsub,
+    sigmoid,
+    sign,
+    sin,
+    sqrt,
+    sub,
+    tanh,
+    where,
+)
+from .ops.elementwise import div as true_divide
+from .ops.elementwise import sub as subtract
+from .ops.index import argwhere, gather, index_select, masked_select, nonzero
+from .ops.linalg import bmm, dot, matmul, mm, mv
+from .ops.reduce import all, amax, amin, any, argmax, argmin, max, maximum, mean, min, minimum, sum
+from .ops.shape import (
+    broadcast_shapes,
+    broadcast_tensors,
+    broadcast_to,
+    cat,
+    chunk,
+    concat,
+    concatenate,
+    diagonal,
+    flatten,
+    permute,
+    reshape,
+    split,
+    squeeze,
+    stack,
+    swapaxes,
+    swapdims,
+    t,
+    transpose,
+    unbind,
+    unflatten,
+    unsqueeze,
+)
+from . import autograd, cuda, return_types  # noqa: E402  (after Tensor methods exist)
+from ._tensor import legacy_constructors as _legacy  # noqa: E402
+
+FloatTensor = _legacy["FloatTensor"]
+DoubleTensor = _legacy["DoubleTensor"]
+HalfTensor = _legacy["HalfTensor"]
+LongTensor = _legacy["LongTensor"]
+IntTensor = _legacy["IntTensor"]
+ShortTensor = _legacy["ShortTensor"]
+CharTensor = _legacy["CharTensor"]
+ByteTensor = _legacy["ByteTensor"]
+BoolTensor = _legacy["BoolTensor"]
+
+__version__ = "0.1.0"
+
+
+def is_tensor(obj) -> bool:
+    """Whether ``obj`` is a numtorch Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input) -> int:
+    return input.numel()
+
+
+def is_floating_point(input) -> bool:
+    return input.is_floating_point()
+
+
+def is_complex(input) -> bool:
+    return input.is_complex()
+
+
+def result_type(tensor1, tensor2):
+    return _dtype.result_type(tensor1, tensor2)
+
+
+def can_cast(from_, to):
+    return _dtype.can_cast(from_, to)

@@ -1,0 +1,276 @@
+"""The backward engine: walks the graph from the outputs, newest node first, without recursion.
+
+1. Count, for every node reachable from the roots, how many edges lead into it.
+2. Run ready nodes (all their incoming gradients summed) from a heap ordered by sequence number,
+   newest first, as PyTorch does; AccumulateGrad nodes are the newest of all, so leaves get
+   their ``.grad`` as soon as it is complete.
+3. Each gradient a node sends is reduced to its input's shape (undoing broadcasting) and cast
+   to its input's dtype here, once, so ops never do it themselves.
+Saved tensors are released right after their node ran unless ``retain_graph``.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from .grad_mode import STATE
+from .graph import AccumulateGrad, FREED
+
+__all__ = ["run_backward"]
+
+
+def _dependencies(roots) -> dict:
+    deps: dict = {}
+    seen = set()
+    stack = list(roots)
+    for node in roots:
+        seen.add(node)
+    while stack:
+        node = stack.pop()
+        for edge in node.next_functions:
+            child = edge[0]
+            if child is None:
+                continue
+            deps[child] = deps.get(child, 0) + 1
+            if child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return deps
+
+
+def _needed(roots, targets, deps) -> set:
+    """Nodes from which some target is reachable: only they run in ``autograd.grad``."""
+    remaining = dict(deps)
+    order = []
+    ready = [n for n in roots if remaining.get(n, 0) == 0]
+    while ready:  # Kahn's algorithm: parents before children
+        node = ready.pop()
+        order.append(node)
+        for child, _ in node.next_functions:
+            if child is None:
+                continue
+            remaining[child] -= 1
+            if remaining[child] == 0:
+                ready.append(child)
+    needed = set(targets)
+    for node in reversed(order):
+        if node not in needed and any(c in needed for c, _ in node.next_functions):
+            needed.add(node)
+    return needed
+
+
+def _validate(grad, meta, node, index):
+    shape, dtype = meta
+    if grad.shape != shape:
+        try:
+            grad = grad._sum_to(shape)
+        except RuntimeError:
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {index} - got "
+                f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
+            ) from None
+    if grad._data.dtype != dtype:
+        grad = grad._to_np_dtype(dtype)
+    return grad
+
+
+def _call_node(node, grads):
+    """Runs one node's backward; returns one gradient (or None) per edge of the node."""
+    fwd = node._forward_cls
+    if node._materialize and any(g is None for g in grads):
+        grads = _materialized(node, grads)
+    result = fwd.backward(node, *grads)
+    if not isinstance(result, tuple):
+        result = (result,)
+    slots = node._arg_slots
+    if not fwd._builtin:
+        expected = len(node.needs_input_grad)
+        if len(result) != expected:
+            if len(result) > expected and all(r is None for r in result[expected:]):
+                result = result[:expected]
+            else:
+                raise RuntimeError(
+                    f"function {node.name()} returned an incorrect number of gradients "
+                    f"(expected {expected}, got {len(result)})"
+                )
+    return [result[i] if i < len(result) else None for i in slots]
+
+
+def _materialized(node, grads):
+    from .._tensor import zeros_for
+
+    metas = getattr(node, "_out_meta", None)
+    out = list(grads)
+    for i, g in enumerate(out):
+        if g is None and metas is not None:
+            out[i] = zeros_for(*metas[i])
+    return tuple(out)
+
+
+def _accumulate(node: AccumulateGrad, grad, create_graph: bool) -> None:
+    variable = node.variable
+    old = variable._grad
+    if old is None:
+        # a fresh copy: the incoming tensor may also be another leaf's gradient
+        variable._grad = grad.detach().clone() if not create_graph else grad.clone()
+    elif not create_graph and not STATE.grad_enabled and old.shape == grad.shape:
+        old._data += grad._data  # in place, as PyTorch: references to .grad see the sum
+        old._vc[0] += 1
+    else:
+        variable._grad = old + grad
+
+
+def run_backward(
+    roots,
+    root_grads,
+    retain_graph: bool,
+    create_graph: bool,
+    inputs=None,
+    allow_unused: bool = True,
+    accumulate: bool = True,
+):
+    """Backpropagates ``root_grads`` from ``roots`` (tensors). With ``inputs``, only paths to
+    them run; with ``accumulate=False`` their gradients are returned instead of stored."""
+    from .._tensor import Tensor
+
+    root_nodes = []
+    buffers: dict = {}
+    for tensor, grad in zip(roots, root_grads, strict=True):
+        node = tensor._grad_fn
+        nr = tensor._output_nr
+        if node is None:
+            from .graph import grad_accumulator
+
+            node, nr = grad_accumulator(tensor), 0
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node._num_outputs
+            root_nodes.append(node)
+        buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+
+    captures: dict = {}  # (node, output_nr) -> index into results
+    results: list = []
+    needed = None
+    if inputs is not None:
+        from .graph import grad_accumulator
+
+        for i, t in enumerate(inputs):
+            if t._grad_fn is not None:
+                key = (t._grad_fn, t._output_nr)
+            else:
+                key = (grad_accumulator(t), 0)
+            captures.setdefault(key, []).append(i)
+        results = [None] * len(inputs)
+
+    deps = _dependencies(root_nodes)
+    if inputs is not None:
+        needed = _needed(root_nodes, [k[0] for k in captures], deps)
+    heap = [(-n._seq, id(n), n) for n in root_nodes if deps.get(n, 0) == 0]
+    heapq.heapify(heap)
+    previous = STATE.grad_enabled
+    STATE.grad_enabled = create_graph
+    try:
+        while heap:
+            node = heapq.heappop(heap)[2]
+            grads = buffers.pop(node)
+            if node._tensor_hooks or node._pre_hooks or node._retained:
+                grads = _run_pre_hooks(node, grads)
+            if captures:
+                for nr, g in enumerate(grads):
+                    for i in captures.get((node, nr), ()):
+                        results[i] = g
+            if node.__class__ is AccumulateGrad:
+                if accumulate and grads[0] is not None and node.variable._requires_grad:
+                    _accumulate(node, grads[0], create_graph)
+                continue
+            if needed is not None and node not in needed:
+                continue
+            if node._saved is FREED:
+                node._unpack_saved()  # raises the "backward through the graph a second time"
+            grad_inputs = _call_node(node, grads)
+            if node._hooks:
+                for hook in list(node._hooks.values()):
+                    new = hook(tuple(grad_inputs), tuple(grads))
+                    if new is not None:
+                        grad_inputs = list(new)
+            if not retain_graph:
+                node._release()
+            metas = node._input_meta
+            for index, ((child, nr), grad) in enumerate(
+                zip(node.next_functions, grad_inputs, strict=True)
+            ):
+                if child is None:
+                    continue
+                if grad is not None:
+                    if not isinstance(grad, Tensor):
+                        raise TypeError(
+                            f"Function {node.name()} returned a gradient of type "
+                            f"{type(grad).__name__} at index {index}, expected a Tensor or None"
+                        )
+                    grad = _validate(grad, metas[index], node, index)
+                    buf = buffers.get(child)
+                    if buf is None:
+                        buf = buffers[child] = [None] * child._num_outputs
+                    buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+                remaining = deps[child] - 1
+                deps[child] = remaining
+                if remaining == 0:
+                    if child in buffers:
+                        heapq.heappush(heap, (-child._seq, id(child), child))
+                    else:
+                        _skip(child, deps, buffers, heap)
+    finally:
+        STATE.grad_enabled = previous
+    if inputs is not None and not allow_unused:
+        for i, r in enumerate(results):
+            if r is None:
+                raise RuntimeError(
+                    "One of the differentiated Tensors appears to not have been used in the "
+                    "graph. Set allow_unused=True if this is the desired behavior."
+                )
+    return results
+
+
+def _skip(node, deps, buffers, heap) -> None:
+    """A node that receives no gradient at all sends none either: release its children."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        for child, _ in n.next_functions:
+            if child is None:
+                continue
+            remaining = deps[child] - 1
+            deps[child] = remaining
+            if remaining == 0:
+                if child in buffers:
+                    heapq.heappush(heap, (-child._seq, id(child), child))
+                else:
+                    stack.append(child)
+
+
+def _run_pre_hooks(node, grads):
+    grads = list(grads)
+    if node._tensor_hooks:
+        for nr, hooks in node._tensor_hooks.items():
+            for hook in list(hooks.values()):
+                if grads[nr] is None:
+                    continue
+                new = hook(grads[nr])
+                if new is not None:
+                    grads[nr] = new
+    if node._pre_hooks:
+        for hook in list(node._pre_hooks.values()):
+            new = hook(tuple(grads))
+            if new is not None:
+                grads = list(new)
+    if node._retained:
+        for nr, ref in node._retained.items():
+            tensor = ref()
+            if tensor is None or grads[nr] is None:
+                continue
+            g = grads[nr]
+            if tensor._grad is None:
+                tensor._grad = g.detach().clone() if not STATE.grad_enabled else g.clone()
+            else:
+                tensor._grad = tensor._grad + g
+    return grads
