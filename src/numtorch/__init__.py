@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from . import _backend, _dtype
+from . import _backend, _dtype, autograd, cuda, return_types  # noqa: E402  (after Tensor methods exist)
 from ._backend import device
 from ._dtype import (
     bfloat16,
@@ -35,6 +35,7 @@ from ._dtype import (
 )
 from ._printing import get_printoptions, printoptions, set_printoptions
 from ._tensor import Size, Tensor
+from ._tensor import legacy_constructors as _legacy  # noqa: E402
 from .autograd.grad_mode import (
     enable_grad,
     inference_mode,
@@ -90,6 +91,7 @@ from .ops.elementwise import (
     abs,
     absolute,
     add,
+    allclose,
     bitwise_and,
     bitwise_not,
     bitwise_or,
@@ -102,16 +104,15 @@ from .ops.elementwise import (
     cos,
     div,
     divide,
-    allclose,
     eq,
     equal,
-    isclose,
     exp,
     floor_divide,
     ge,
     greater,
     greater_equal,
     gt,
+    isclose,
     le,
     less,
     less_equal,
@@ -169,8 +170,6 @@ from .ops.shape import (
     unflatten,
     unsqueeze,
 )
-from . import autograd, cuda, return_types  # noqa: E402  (after Tensor methods exist)
-from ._tensor import legacy_constructors as _legacy  # noqa: E402
 
 FloatTensor = _legacy["FloatTensor"]
 DoubleTensor = _legacy["DoubleTensor"]

@@ -81,7 +81,9 @@ def legacy_type_name(np_dtype) -> str:
 
 
 _LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
-_VIEW_INPLACE = "a view of a leaf Variable that requires grad is being used in an in-place operation."
+_VIEW_INPLACE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
 _NONLEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
@@ -565,10 +567,11 @@ class Tensor:
         out = result._data
         data = self._data
         if out.shape != data.shape:
-            if _np.broadcast_shapes(out.shape, data.shape) != data.shape:
+            wanted = _np.broadcast_shapes(out.shape, data.shape)
+            if wanted != data.shape:
                 raise RuntimeError(
-                    f"output with shape [{', '.join(map(str, data.shape))}] doesn't match the "
-                    f"broadcast shape [{', '.join(map(str, _np.broadcast_shapes(out.shape, data.shape)))}]"
+                    f"output with shape {list(data.shape)} doesn't match the broadcast shape "
+                    f"{list(wanted)}"
                 )
         if out.dtype != data.dtype and not _dtype.can_cast(_FROM_NP[out.dtype], self.dtype):
             raise RuntimeError(

@@ -57,8 +57,7 @@ def _make_grads(outputs, grads, caller: str):
                 )
             if t._data.dtype.kind not in "fc":
                 raise RuntimeError(
-                    f"grad can be implicitly created only for real scalar outputs but got "
-                    f"{t.dtype}"
+                    f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
                 )
             g = ones_like(t)
         elif not isinstance(g, _tensor.Tensor):
@@ -109,7 +108,7 @@ def backward(
     grads = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
     if len(grads) != len(tensors):
         raise RuntimeError(
-            f"grad can be implicitly created only for scalar outputs"
+            "grad can be implicitly created only for scalar outputs"
             if len(grads) < len(tensors)
             else f"got {len(grads)} gradients for {len(tensors)} tensors"
         )
@@ -153,12 +152,10 @@ def grad(
     outputs = _as_tuple(outputs)
     single_input = isinstance(inputs, _tensor.Tensor)
     inputs = _as_tuple(inputs)
-    for i, t in enumerate(inputs):
+    for t in inputs:
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    grads = (
-        _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
-    )
+    grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     _check_requires_grad(outputs)
     grads = _make_grads(outputs, grads, "torch.autograd.grad")
     if retain_graph is None:

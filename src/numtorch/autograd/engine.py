@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 
 from .grad_mode import STATE
-from .graph import AccumulateGrad, FREED
+from .graph import FREED, AccumulateGrad
 
 __all__ = ["run_backward"]
 
@@ -222,7 +222,7 @@ def run_backward(
     finally:
         STATE.grad_enabled = previous
     if inputs is not None and not allow_unused:
-        for i, r in enumerate(results):
+        for r in results:
             if r is None:
                 raise RuntimeError(
                     "One of the differentiated Tensors appears to not have been used in the "

@@ -67,7 +67,7 @@ def _node_name(cls_name: str, builtin: bool) -> str:
     if not builtin:
         return cls_name + "Backward"
     stem = cls_name.rstrip("0123456789")
-    return f"{stem}Backward{cls_name[len(stem):] or '0'}"
+    return f"{stem}Backward{cls_name[len(stem) :] or '0'}"
 
 
 class FunctionMeta(type):

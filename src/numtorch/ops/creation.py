@@ -199,8 +199,16 @@ def _float_np(dtype):
 
 
 def _factory(fill):
-    def factory(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-                pin_memory=False, memory_format=None):
+    def factory(
+        *size,
+        out=None,
+        dtype=None,
+        layout=None,
+        device=None,
+        requires_grad=False,
+        pin_memory=False,
+        memory_format=None,
+    ):
         data = fill(_shape(size), _float_np(dtype))
         if out is not None:
             from ._common import write_out
@@ -222,8 +230,17 @@ empty.__name__ = "empty"
 empty.__doc__ = "An uninitialised tensor (numtorch fills it with zeros)."
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False, pin_memory=False):
+def full(
+    size,
+    fill_value,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """A tensor filled with ``fill_value``; the dtype follows the value (bool, int64, float).
 
     >>> numtorch.full((2,), 7)
@@ -238,8 +255,16 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
 
 
 def _like(fn_name):
-    def like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-             memory_format=None, pin_memory=False):
+    def like(
+        input,
+        *,
+        dtype=None,
+        layout=None,
+        device=None,
+        requires_grad=False,
+        memory_format=None,
+        pin_memory=False,
+    ):
         dt = _np_dtype(dtype) or input._data.dtype
         data = {"zeros_like": xp.zeros, "ones_like": xp.ones, "empty_like": xp.zeros}[fn_name](
             input._data.shape, dt
@@ -256,8 +281,16 @@ ones_like = _like("ones_like")
 empty_like = _like("empty_like")
 
 
-def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None):
+def full_like(
+    input,
+    fill_value,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+):
     dt = _np_dtype(dtype) or input._data.dtype
     return _finish(xp.full(input._data.shape, fill_value, dt), requires_grad, device)
 
@@ -293,8 +326,17 @@ def _number(value):
     return value.item() if isinstance(value, Tensor) else value
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False):
+def arange(
+    start=0,
+    end=None,
+    step=1,
+    *,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+):
     """Values from ``start`` to ``end`` (exclusive) by ``step``.
 
     >>> numtorch.arange(1, 4)
@@ -308,18 +350,18 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) / step < 0:
-        raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
-        )
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     if dtype is None:
         floating = any(isinstance(v, _py_float) for v in (start, end, step))
         np_dtype = _dtype.get_default_dtype()._np if floating else xp.dtype(xp.int64)
     else:
         np_dtype = xp.dtype(_np_dtype(dtype))
     count = math.ceil((end - start) / step)
-    data = (start + xp.arange(count, dtype=xp.float64) * step) if np_dtype.kind in "fc" or any(
-        isinstance(v, _py_float) for v in (start, end, step)
-    ) else xp.arange(start, end, step)
+    data = (
+        (start + xp.arange(count, dtype=xp.float64) * step)
+        if np_dtype.kind in "fc" or any(isinstance(v, _py_float) for v in (start, end, step))
+        else xp.arange(start, end, step)
+    )
     data = data.astype(np_dtype)
     if out is not None:
         from ._common import write_out
@@ -338,8 +380,9 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     return _finish(data, requires_grad, device)
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False):
+def linspace(
+    start, end, steps, *, out=None, dtype=None, layout=None, device=None, requires_grad=False
+):
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive.
 
     >>> numtorch.linspace(0, 1, 5)
@@ -406,10 +449,7 @@ class Generator:
 
     def set_state(self, new_state: Tensor) -> Generator:
         if not isinstance(new_state, Tensor) or new_state._data.dtype != xp.uint8:
-            raise TypeError(
-                "expected a torch.ByteTensor, but got "
-                f"{type(new_state).__name__}"
-            )
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
         self._impl.set_state(new_state._data)
         return self
 
@@ -453,8 +493,16 @@ def set_rng_state(new_state: Tensor) -> None:
     default_generator.set_state(new_state)
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False, pin_memory=False):
+def rand(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """Uniform samples in [0, 1).
 
     >>> _ = numtorch.manual_seed(0); numtorch.rand(3)
@@ -464,8 +512,16 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     return _finish(data, requires_grad, device)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-          requires_grad=False, pin_memory=False):
+def randn(
+    *size,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """Standard normal samples.
 
     >>> _ = numtorch.manual_seed(0); numtorch.randn(3)
@@ -475,8 +531,19 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     return _finish(data, requires_grad, device)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
-            device=None, requires_grad=False, pin_memory=False):
+def randint(
+    low=0,
+    high=None,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """Integers uniform in ``[low, high)``: ``randint(high, size)`` or
     ``randint(low, high, size)``."""
     if size is None:
@@ -495,32 +562,63 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     return _finish(data, requires_grad, device)
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False, pin_memory=False):
+def randperm(
+    n,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """A random permutation of ``0..n-1``."""
     np_dtype = _np_dtype(dtype) if dtype is not None else xp.int64
     return _finish(_random.randperm(_gen(generator), n, np_dtype), requires_grad, device)
 
 
-def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None):
+def rand_like(
+    input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+):
     return rand(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-               memory_format=None):
+def randn_like(
+    input, *, dtype=None, layout=None, device=None, requires_grad=False, memory_format=None
+):
     return randn(*input._data.shape, dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
-                 requires_grad=False, memory_format=None):
+def randint_like(
+    input,
+    low=0,
+    high=None,
+    *,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    memory_format=None,
+):
     if high is None:
         low, high = 0, low
     return randint(low, high, input._data.shape, dtype=dtype or input.dtype)
 
 
-def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
-           device=None, requires_grad=False, pin_memory=False):
+def normal(
+    mean,
+    std=1.0,
+    size=None,
+    *,
+    generator=None,
+    out=None,
+    dtype=None,
+    layout=None,
+    device=None,
+    requires_grad=False,
+    pin_memory=False,
+):
     """Normal samples: ``mean``/``std`` numbers (with ``size``) or tensors (elementwise)."""
     gen = _gen(generator)
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
@@ -533,8 +631,10 @@ def normal(mean, std=1.0, size=None, *, generator=None, out=None, dtype=None, la
         )
         return make(data)
     if size is None:
-        raise TypeError("normal() received an invalid combination of arguments - got (float, "
-                        "float), but expected a size")
+        raise TypeError(
+            "normal() received an invalid combination of arguments - got (float, "
+            "float), but expected a size"
+        )
     data = _random.normal(gen, _shape((size,)), _float_np(dtype), mean, std)
     return _finish(data, requires_grad, device)
 
@@ -561,8 +661,10 @@ def uniform_(self, a=0.0, b=1.0, *, generator=None):
     """Fills with uniform samples in ``[a, b)``."""
     self._check_inplace()
     return _fill_random(
-        self, lambda contiguous: _random.uniform(_gen(generator), self._data.size,
-                                                 self._data.dtype, a, b)
+        self,
+        lambda contiguous: _random.uniform(
+            _gen(generator), self._data.size, self._data.dtype, a, b
+        ),
     )
 
 
@@ -571,8 +673,10 @@ def normal_(self, mean=0.0, std=1.0, *, generator=None):
     """Fills with normal samples."""
     self._check_inplace()
     return _fill_random(
-        self, lambda contiguous: _random.normal(_gen(generator), self._data.size,
-                                                self._data.dtype, mean, std, contiguous)
+        self,
+        lambda contiguous: _random.normal(
+            _gen(generator), self._data.size, self._data.dtype, mean, std, contiguous
+        ),
     )
 
 
@@ -598,8 +702,8 @@ def bernoulli_(self, p=0.5, *, generator=None):
         values = _random.bernoulli(_gen(generator), xp.broadcast_to(p._data, self._data.shape))
         return _fill_random(self, lambda c: values.reshape(-1))
     return _fill_random(
-        self, lambda c: _random.bernoulli_scalar(_gen(generator), self._data.size,
-                                                 self._data.dtype, p)
+        self,
+        lambda c: _random.bernoulli_scalar(_gen(generator), self._data.size, self._data.dtype, p),
     )
 
 
@@ -607,8 +711,8 @@ def bernoulli_(self, p=0.5, *, generator=None):
 def exponential_(self, lambd=1.0, *, generator=None):
     self._check_inplace()
     return _fill_random(
-        self, lambda c: _random.exponential(_gen(generator), self._data.size, self._data.dtype,
-                                            lambd)
+        self,
+        lambda c: _random.exponential(_gen(generator), self._data.size, self._data.dtype, lambd),
     )
 
 

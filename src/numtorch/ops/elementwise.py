@@ -485,11 +485,7 @@ class Where(Op):
         ctx.save_for_backward(cond)
         result = binary_result_np(x, y) if hasattr(x, "dtype") else None
         if result is None:
-            result = (
-                binary_result_np(y, x)
-                if hasattr(y, "dtype")
-                else _dtype.result_type(x, y)._np
-            )
+            result = binary_result_np(y, x) if hasattr(y, "dtype") else _dtype.result_type(x, y)._np
         try:
             return ctx.xp.where(cond, x, y).astype(result, copy=False)
         except ValueError:
@@ -840,14 +836,14 @@ def _bitwise(ufunc, name, dunder):
     def fn(input, other=None, *, out=None):
         data = input._data
         if data.dtype.kind not in "biu":
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{_short(data.dtype)}\'')
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_short(data.dtype)}'")
         if other is None:
             result = make(xp.asarray(ufunc(data)))
         else:
             other = _scalar_operand(other)
             y = getattr(other, "_data", other)
             if getattr(y, "dtype", None) is not None and y.dtype.kind not in "biu":
-                raise RuntimeError(f'"{name}_cpu" not implemented for \'{_short(y.dtype)}\'')
+                raise RuntimeError(f"\"{name}_cpu\" not implemented for '{_short(y.dtype)}'")
             result = make(xp.asarray(ufunc(data, y)))
         return write_out(out, result) if out is not None else result
 

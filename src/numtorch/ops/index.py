@@ -23,7 +23,9 @@ def _normalize(key, shape):
     consumed = builtins.sum(
         1
         for k in key
-        if k is not None and k is not Ellipsis and not isinstance(k, _py_bool)
+        if k is not None
+        and k is not Ellipsis
+        and not isinstance(k, _py_bool)
         and not (isinstance(k, Tensor) and k._data.dtype.kind == "b")
     )
     consumed += builtins.sum(
@@ -39,9 +41,7 @@ def _normalize(key, shape):
                 dim += builtins.max(data.ndim, 1) if data.ndim else 0
                 continue
             if data.dtype.kind not in "iu":
-                raise IndexError(
-                    "tensors used as indices must be long, int, byte or bool tensors"
-                )
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             if data.ndim == 0 and not advanced and data.dtype.kind in "iu":
                 k = int(data)
             else:
@@ -53,20 +53,20 @@ def _normalize(key, shape):
             advanced = True
             out.append(xp.asarray(k))
             continue
-        if isinstance(k, _py_int) or (hasattr(k, "__index__") and not isinstance(k, _py_slice)
-                                      and k is not None and k is not Ellipsis
-                                      and not isinstance(k, (list, tuple))
-                                      and not hasattr(k, "shape")):
+        if isinstance(k, _py_int) or (
+            hasattr(k, "__index__")
+            and not isinstance(k, _py_slice)
+            and k is not None
+            and k is not Ellipsis
+            and not isinstance(k, (list, tuple))
+            and not hasattr(k, "shape")
+        ):
             k = int(k)
             if dim >= len(shape):
-                raise IndexError(
-                    f"too many indices for tensor of dimension {len(shape)}"
-                )
+                raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
             size = shape[dim]
             if not -size <= k < size:
-                raise IndexError(
-                    f"index {k} is out of bounds for dimension {dim} with size {size}"
-                )
+                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
             out.append(k)
             dim += 1
         elif isinstance(k, _py_slice):
@@ -115,7 +115,6 @@ def _check_range(arr, shape, dim):
 def _check_mask(mask, shape, dim):
     for i, n in enumerate(mask.shape):
         if dim + i >= len(shape) or shape[dim + i] != n:
-            have = shape[dim + i] if dim + i < len(shape) else None
             raise IndexError(
                 f"The shape of the mask {shape_str(mask.shape)} at index {i} does not match the "
                 f"shape of the indexed tensor {shape_str(shape)} at index {dim + i}"
@@ -217,9 +216,11 @@ def getitem(self, key):
     if self._data.ndim == 0 and key is not None and key is not Ellipsis and key != ():
         if not (isinstance(key, Tensor) and key._data.dtype.kind == "b"):
             if not isinstance(key, _py_bool):
-                raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python "
-                                 "or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a "
-                                 "number")
+                raise IndexError(
+                    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python "
+                    "or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a "
+                    "number"
+                )
     norm, basic = _normalize(key, self._data.shape)
     if basic:
         return _basic_op(norm).apply(self, norm)
@@ -258,12 +259,7 @@ def _index_put(self, key, value, accumulate=False):
 def setitem(self, key, value):
     if not isinstance(value, Tensor):
         value = _as_value(value, self)
-    if (
-        self._requires_grad
-        and self._grad_fn is None
-        and self._base is None
-        and _grad_enabled()
-    ):
+    if self._requires_grad and self._grad_fn is None and self._base is None and _grad_enabled():
         self._check_inplace()
     norm, basic = _normalize(key, self._data.shape)
     if basic:
@@ -332,9 +328,7 @@ def index_select(input, dim, index, *, out=None):
     if index._data.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     if index._data.dtype.kind not in "iu":
-        raise RuntimeError(
-            "index_select(): Expected dtype int32 or int64 for index"
-        )
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
     dim = wrap_dim(dim, input._data.ndim)
     _check_range(index._data, input._data.shape or (1,), dim)
     result = IndexSelect.apply(input, dim, index.reshape(-1) if index._data.ndim == 0 else index)
@@ -368,9 +362,7 @@ class MaskedSelect(Op):
 def masked_select(input, mask, *, out=None):
     """The elements where ``mask`` (broadcast) is True, as a 1-D tensor."""
     if mask._data.dtype.kind != "b":
-        raise RuntimeError(
-            f"masked_select: expected BoolTensor for mask"
-        )
+        raise RuntimeError("masked_select: expected BoolTensor for mask")
     result = MaskedSelect.apply(input, mask)
     return write_out(out, result) if out is not None else result
 
@@ -458,9 +450,7 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
         size = data.shape[dim] if data.ndim else 1
         if idx.min() < -size or idx.max() >= size:
             bad = int(idx.max()) if idx.max() >= size else int(idx.min())
-            raise RuntimeError(
-                f"index {bad} is out of bounds for dimension {dim} with size {size}"
-            )
+            raise RuntimeError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
     result = Gather.apply(input, dim, idx)
     return write_out(out, result) if out is not None else result
 

@@ -107,6 +107,14 @@ class Squeeze4(Dot):
         return gx, gy
 
 
+def _inconsistent(x, y) -> str:
+    return (
+        f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src [{y.shape[0]}] to "
+        f"have the same number of elements, but got {x.shape[0]} and {y.shape[0]} elements "
+        "respectively"
+    )
+
+
 def _mismatch(x, y):
     a = "x".join(map(str, x.shape))
     b = "x".join(map(str, y.shape))
@@ -122,18 +130,12 @@ def matmul(input, other, *, out=None):
     x, y = input._data, other._data
     if x.ndim == 0 or y.ndim == 0:
         raise RuntimeError(
-            f"both arguments to matmul need to be at least 1D, but they are {x.ndim}D and "
-            f"{y.ndim}D"
+            f"both arguments to matmul need to be at least 1D, but they are {x.ndim}D and {y.ndim}D"
         )
     _same_dtype("matmul", x, y)
     if x.ndim == 1 and y.ndim == 1:
         if x.shape[0] != y.shape[0]:
-            raise RuntimeError(
-                "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same "
-                "number of elements, but got {} and {} elements respectively".format(
-                    x.shape[0], y.shape[0], x.shape[0], y.shape[0]
-                )
-            )
+            raise RuntimeError(_inconsistent(x, y))
         op = Dot
     elif x.ndim == 2 and y.ndim == 2:
         if x.shape[1] != y.shape[0]:
@@ -182,9 +184,9 @@ def mm(input, mat2, *, out=None):
     """
     x, y = input._data, mat2._data
     if x.ndim != 2:
-        raise RuntimeError(f"self must be a matrix")
+        raise RuntimeError("self must be a matrix")
     if y.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix")
+        raise RuntimeError("mat2 must be a matrix")
     if x.shape[1] != y.shape[0]:
         raise _mismatch(x, y)
     _same_dtype("mm", x, y)
@@ -197,9 +199,9 @@ def bmm(input, mat2, *, out=None):
     """Batched product of (b, n, m) and (b, m, p) tensors."""
     x, y = input._data, mat2._data
     if x.ndim != 3:
-        raise RuntimeError(f"batch1 must be a 3D tensor")
+        raise RuntimeError("batch1 must be a 3D tensor")
     if y.ndim != 3:
-        raise RuntimeError(f"batch2 must be a 3D tensor")
+        raise RuntimeError("batch2 must be a 3D tensor")
     if x.shape[0] != y.shape[0] or x.shape[2] != y.shape[1]:
         raise RuntimeError(
             f"Expected size for first two dimensions of batch2 tensor to be: [{x.shape[0]}, "
@@ -215,9 +217,7 @@ def mv(input, vec, *, out=None):
     """Matrix times vector."""
     x, y = input._data, vec._data
     if x.ndim != 2 or y.ndim != 1:
-        raise RuntimeError(
-            f"vector + matrix @ vector expected, got {y.ndim}, {x.ndim}, {y.ndim}"
-        )
+        raise RuntimeError(f"vector + matrix @ vector expected, got {y.ndim}, {x.ndim}, {y.ndim}")
     if x.shape[1] != y.shape[0]:
         raise RuntimeError(
             f"size mismatch, got input ({x.shape[0]}), mat ({x.shape[0]}x{x.shape[1]}), vec "
@@ -232,16 +232,9 @@ def dot(input, tensor, *, out=None):
     """Inner product of two 1-D tensors."""
     x, y = input._data, tensor._data
     if x.ndim != 1 or y.ndim != 1:
-        raise RuntimeError(
-            f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors"
-        )
+        raise RuntimeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
     if x.shape != y.shape:
-        raise RuntimeError(
-            "inconsistent tensor size, expected tensor [{}] and src [{}] to have the same "
-            "number of elements, but got {} and {} elements respectively".format(
-                x.shape[0], y.shape[0], x.shape[0], y.shape[0]
-            )
-        )
+        raise RuntimeError(_inconsistent(x, y))
     if x.dtype != y.dtype:
         raise RuntimeError(
             f"dot : expected both vectors to have same dtype, but found {_name(x.dtype)} and "

@@ -200,9 +200,7 @@ class _ExtremeDim(Op):
         else:
             if x.shape[dim] == 0:
                 name = "max" if cls.arg is xp.argmax else "min"
-                raise IndexError(
-                    f"{name}(): Expected reduction dim {dim} to have non-zero size."
-                )
+                raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
             indices = cls.arg(x, axis=dim, keepdims=True)
             values = ctx.xp.take_along_axis(x, indices, axis=dim)
             if not keepdim:

@@ -15,7 +15,6 @@ from ..autograd.graph import sequence
 from ._common import broadcast_error, shape_str, tensor_method, wrap_dim, xp
 
 
-
 def _size_args(size) -> tuple:
     if len(size) == 1 and not isinstance(size[0], int):
         size = tuple(size[0])
@@ -294,7 +293,9 @@ def squeeze(input, dim=None):
         new = shape if not shape or shape[d] != 1 else shape[:d] + shape[d + 1 :]
         return Squeeze1.apply(input, new)
     dims = {wrap_dim(d, len(shape)) for d in dim}
-    return Squeeze2.apply(input, tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
+    return Squeeze2.apply(
+        input, tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
+    )
 
 
 @tensor_method()
@@ -378,7 +379,9 @@ def broadcast_shapes(*shapes):
     try:
         from .._tensor import Size
 
-        return Size(xp.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s) for s in shapes]))
+        return Size(
+            xp.broadcast_shapes(*[(s,) if isinstance(s, int) else tuple(s) for s in shapes])
+        )
     except ValueError:
         raise RuntimeError(
             f"Shape mismatch: objects cannot be broadcast to a single shape: {shapes}"
@@ -435,9 +438,7 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     ndim = input._data.ndim
     d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
     if d1 == d2:
-        raise RuntimeError(
-            f"diagonal dimensions cannot be identical {dim1}, {dim2}"
-        )
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return Diagonal.apply(input, offset, d1, d2)
 
 
@@ -447,8 +448,8 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 class _MultiView(Op):
     @classmethod
     def apply(cls, *args):
-        from ..autograd.grad_mode import STATE
         from .._tensor import make_view
+        from ..autograd.grad_mode import STATE
 
         x = args[0]
         record = STATE.grad_enabled and x._requires_grad
@@ -526,8 +527,13 @@ def split(tensor, split_size_or_sections, dim=0):
     if isinstance(split_size_or_sections, int):
         step = split_size_or_sections
         if step <= 0 and length:
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {length}")
-        sizes = [step] * (length // step) + ([length % step] if length % step else []) if step else [0]
+            raise RuntimeError(
+                "split_size can only be 0 if dimension size is 0, but got dimension size of "
+                f"{length}"
+            )
+        sizes = (
+            [step] * (length // step) + ([length % step] if length % step else []) if step else [0]
+        )
         return Split.apply(tensor, tuple(sizes), dim)
     sizes = tuple(int(s) for s in split_size_or_sections)
     if sum(sizes) != length:
