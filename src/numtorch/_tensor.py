@@ -16,6 +16,8 @@ from . import _backend, _dtype
 from ._backend import CPU, ndarray
 from ._errors import hinted
 from ._printing import tensor_repr
+from .autograd import function as _function
+from .autograd import graph as _graph
 from .autograd.grad_mode import STATE
 from .autograd.graph import RemovableHandle, grad_accumulator
 
@@ -116,19 +118,16 @@ class Tensor:
     tensor([2.])
     """
 
-    __slots__ = (
-        "_data",
-        "_requires_grad",
-        "_grad_fn",
-        "_output_nr",
-        "_vc",
-        "_base",
-        "_view_fn",
-        "_grad",
-        "_accumulator",
-        "__dict__",
-        "__weakref__",
-    )
+    __slots__ = ("_data", "_vc", "__dict__", "__weakref__")
+    # Autograd state lives in the instance dict with these class-level defaults, so creating a
+    # tensor that needs no grad (the common case) writes two fields, not nine.
+    _grad_fn = None
+    _requires_grad = False
+    _output_nr = 0
+    _base: Tensor | None = None
+    _view_fn: tuple | None = None
+    _grad: Tensor | None = None
+    _accumulator = None
     # NumPy defers ``ndarray + tensor`` to Tensor.__radd__ (a tensor results, as in PyTorch)
     __array_priority__ = 1000
     _legacy_dtype = None  # set on FloatTensor & co.
@@ -171,14 +170,7 @@ class Tensor:
         """A ``cls`` instance sharing ``data``'s memory (how Parameter is made)."""
         t = object.__new__(cls)
         t._data = data._data
-        t._grad_fn = None
-        t._output_nr = 0
         t._vc = data._vc
-        t._base = None
-        t._view_fn = None
-        t._grad = None
-        t._accumulator = None
-        t._requires_grad = False
         if require_grad:
             t.requires_grad_(True)
         return t
@@ -530,7 +522,9 @@ class Tensor:
             new._requires_grad = self._requires_grad
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
-        new.__dict__.update(self.__dict__)
+        new.__dict__.update(
+            (k, v) for k, v in self.__dict__.items() if k not in _AUTOGRAD_FIELDS
+        )
         memo[id(self)] = new
         return new
 
@@ -631,6 +625,11 @@ class Tensor:
         return ToCopy.apply(self, np_dtype)
 
 
+_AUTOGRAD_FIELDS = frozenset(
+    ("_grad_fn", "_requires_grad", "_output_nr", "_base", "_view_fn", "_grad", "_accumulator")
+)
+
+
 def _same_edge(edge, tensor) -> bool:
     fn = tensor._grad_fn
     if fn is not None:
@@ -690,14 +689,12 @@ def make(data, grad_fn=None, output_nr: int = 0) -> Tensor:
         data = _np.asarray(data)
     t = _new(Tensor)
     t._data = data
-    t._grad_fn = grad_fn
-    t._requires_grad = grad_fn is not None
-    t._output_nr = output_nr
     t._vc = [0]
-    t._base = None
-    t._view_fn = None
-    t._grad = None
-    t._accumulator = None
+    if grad_fn is not None:
+        t._grad_fn = grad_fn
+        t._requires_grad = True
+        if output_nr:
+            t._output_nr = output_nr
     return t
 
 
@@ -707,10 +704,12 @@ def make_view(data, source: Tensor, op, args, grad_fn, output_nr: int = 0) -> Te
         data = _np.asarray(data)
     t = _new(Tensor)
     t._data = data
-    t._grad_fn = grad_fn
-    t._requires_grad = grad_fn is not None
-    t._output_nr = output_nr
     t._vc = source._vc
+    if grad_fn is not None:
+        t._grad_fn = grad_fn
+        t._requires_grad = True
+        if output_nr:
+            t._output_nr = output_nr
     base = source._base
     if base is None:
         t._base = source
@@ -718,8 +717,6 @@ def make_view(data, source: Tensor, op, args, grad_fn, output_nr: int = 0) -> Te
     else:
         t._base = base
         t._view_fn = source._view_fn + ((op, args),)
-    t._grad = None
-    t._accumulator = None
     return t
 
 
@@ -759,3 +756,7 @@ legacy_constructors = {
         ("Bool", "bool"),
     ]
 }
+
+
+_function.make, _function.make_view = make, make_view
+_graph.wrap_output = wrap_output

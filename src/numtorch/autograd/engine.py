@@ -77,12 +77,14 @@ def _validate(grad, meta, node, index):
 def _call_node(node, grads):
     """Runs one node's backward; returns one gradient (or None) per edge of the node."""
     fwd = node._forward_cls
-    if node._materialize and any(g is None for g in grads):
+    if len(grads) > 1 and node._materialize and any(g is None for g in grads):
         grads = _materialized(node, grads)
     result = fwd.backward(node, *grads)
-    if not isinstance(result, tuple):
-        result = (result,)
     slots = node._arg_slots
+    if result.__class__ is not tuple:
+        if slots == (0,):
+            return [result]
+        result = (result,)
     if not fwd._builtin:
         expected = len(node.needs_input_grad)
         if len(result) != expected:
@@ -207,7 +209,10 @@ def run_backward(
                             f"Function {node.name()} returned a gradient of type "
                             f"{type(grad).__name__} at index {index}, expected a Tensor or None"
                         )
-                    grad = _validate(grad, metas[index], node, index)
+                    meta = metas[index]
+                    data = grad._data
+                    if data.shape != meta[0] or data.dtype != meta[1]:
+                        grad = _validate(grad, meta, node, index)
                     buf = buffers.get(child)
                     if buf is None:
                         buf = buffers[child] = [None] * child._num_outputs

@@ -13,6 +13,7 @@ Built-in ops are Chainer-style: ``forward`` sees arrays (``ctx.xp`` is their mod
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from .._backend import ndarray, numpy
 from .._errors import hinted
@@ -22,6 +23,10 @@ from .graph import Node, grad_accumulator, sequence
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "Op", "BackwardNode"]
 
 _NO_EDGE = (None, 0)
+
+# bound by _tensor once the Tensor class exists (it imports this module first)
+make: Any = None
+make_view: Any = None
 
 
 class BackwardNode(Node):
@@ -228,8 +233,6 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args):
-        from .._tensor import make, make_view
-
         ctx = cls._node_cls()
         raw = []
         record = False
@@ -242,7 +245,6 @@ class Op(Function):
                 if a._requires_grad:
                     record = True
         if not (record and STATE.grad_enabled):
-            ctx._saved = None
             out = cls.forward(ctx, *raw)
             if cls.is_view:
                 return make_view(out, args[0], cls, args[1:], None, 0)
@@ -250,7 +252,6 @@ class Op(Function):
                 return tuple(make(o) for o in out)
             return make(out)
 
-        ctx._saved = None
         slots = []
         edges = []
         meta = []
@@ -280,6 +281,7 @@ class Op(Function):
             outs: tuple = (result,)
         elif out.__class__ is tuple:
             ctx._num_outputs = len(out)
+            ctx._out_meta = tuple((o.shape, o.dtype) for o in out)
             result = outs = tuple(
                 make(o, ctx, nr) if o.dtype.kind in "fc" else make(o) for nr, o in enumerate(out)
             )
@@ -305,6 +307,4 @@ def _array_entry(value, raw, args, outs):
     for data, arg in zip(raw, args, strict=True):
         if value is data:
             return (arg, arg._vc[0])
-    from .._tensor import make
-
     return (make(value), 0)

@@ -55,7 +55,8 @@ class Node:
     node (once per recorded op) only writes what the op actually has.
     """
 
-    __slots__ = ("next_functions", "_seq", "_saved", "_input_meta", "__dict__", "__weakref__")
+    __slots__ = ("next_functions", "_seq", "_input_meta", "__dict__", "__weakref__")
+    _saved: Any = None
 
     _hooks: dict | None = None
     _pre_hooks: dict | None = None
@@ -111,8 +112,6 @@ class Node:
             return ()
         if saved is FREED:
             raise hinted(RuntimeError(FREED_MESSAGE), FREED_HINT.format(node=self.name()))
-        from .._tensor import wrap_output
-
         out = []
         for entry in saved:
             if entry is None:
@@ -136,6 +135,7 @@ class Node:
 
 
 FREED: Any = ("freed",)
+wrap_output: Any = None  # bound by _tensor (which imports this module first)
 
 
 def modified_error(data, now: int, expected: int, where, output_nr: int = 0) -> RuntimeError:
