@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from .. import _tensor
 from .._errors import hinted
+from . import functional
 from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable
+from .gradcheck import gradcheck, gradgradcheck
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -16,6 +18,9 @@ from .grad_mode import (
 )
 
 __all__ = [
+    "functional",
+    "gradcheck",
+    "gradgradcheck",
     "backward",
     "grad",
     "Function",
@@ -120,7 +125,9 @@ def backward(
         inputs = _as_tuple(inputs)
         if not inputs:
             raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
-        results = run_backward(tensors, grads, retain_graph, create_graph, inputs=inputs)
+        results = run_backward(
+            tensors, grads, retain_graph, create_graph, inputs=inputs, accumulate=False
+        )
         for t, g in zip(inputs, results, strict=True):
             if g is None:
                 continue

@@ -230,6 +230,7 @@ class Op(Function):
 
     _builtin = True
     is_view = False
+    tensor_args = 1  # leading args that are tensors in PyTorch's signature, numbers or not
 
     @classmethod
     def apply(cls, *args):
@@ -260,6 +261,10 @@ class Op(Function):
             data = getattr(a, "_data", None)
             if data is None:
                 needs.append(False)
+                if i < cls.tensor_args:  # a number where PyTorch takes a tensor: (None, 0)
+                    slots.append(i)
+                    edges.append(_NO_EDGE)
+                    meta.append(None)
                 continue
             slots.append(i)
             if a._requires_grad:
@@ -276,6 +281,7 @@ class Op(Function):
         ctx.next_functions = tuple(edges)
         ctx._input_meta = tuple(meta)
         ctx._seq = next(sequence)
+        returned = out if out.__class__ is tuple else (out,)
         if cls.is_view:
             result = make_view(out, args[0], cls, args[1:], ctx, 0)
             outs: tuple = (result,)
@@ -290,20 +296,21 @@ class Op(Function):
             outs = (result,)
         saved = ctx._saved
         if saved is not None:
-            ctx._saved = tuple(_array_entry(s, raw, args, outs) for s in saved)
+            ctx._saved = tuple(_array_entry(s, raw, args, outs, returned) for s in saved)
         return result
 
 
-def _array_entry(value, raw, args, outs):
+def _array_entry(value, raw, args, outs, returned):
     """Turns an array saved by a built-in forward into a saved-tensor entry: the input tensor
     it came from, the output it is, or a constant."""
     if value is None:
         return None
-    if value.__class__ is not ndarray:
-        return (value, value._vc[0])  # already a Tensor
     for nr, out in enumerate(outs):
-        if value is out._data:
-            return (None, value, out._vc, out._vc[0], nr)
+        # a 0-d result comes back from NumPy as a scalar, which make() wrapped in a new array
+        if value is out._data or value is returned[nr]:
+            return (None, out._data, out._vc, out._vc[0], nr)
+    if value.__class__ is not ndarray and hasattr(value, "_vc"):
+        return (value, value._vc[0])  # already a Tensor
     for data, arg in zip(raw, args, strict=True):
         if value is data:
             return (arg, arg._vc[0])

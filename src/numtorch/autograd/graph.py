@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import weakref
 from typing import Any
 
@@ -130,7 +131,9 @@ class Node:
         return tuple(out)
 
     def _release(self) -> None:
-        if self._saved is not None:
+        saved = self._saved
+        # nothing saved (x * 2.0) means nothing to free: a second backward stays allowed
+        if saved is not None and saved is not FREED and any(e is not None for e in saved):
             self._saved = FREED
 
 
@@ -138,22 +141,27 @@ FREED: Any = ("freed",)
 wrap_output: Any = None  # bound by _tensor (which imports this module first)
 
 
+def _op_name(node) -> str:
+    return re.sub(r"Backward\d*$", "", node.name())
+
+
 def modified_error(data, now: int, expected: int, where, output_nr: int = 0) -> RuntimeError:
     from .._tensor import legacy_type_name
 
     desc = f"[{legacy_type_name(data.dtype)} [{', '.join(map(str, data.shape))}]]"
-    producer = where if isinstance(where, Node) else where._grad_fn
+    # PyTorch names the op without its "Backward0": the saving node for a saved output, the
+    # tensor's current grad_fn (often the in-place op itself) for a saved input
     if isinstance(where, Node):
-        desc += f", which is output {output_nr} of {where.name()},"
-    elif producer is not None:
-        desc += f", which is output {where._output_nr} of {producer.name()},"
+        desc += f", which is output {output_nr} of {_op_name(where)},"
+    elif where._grad_fn is not None:
+        desc += f", which is output {where._output_nr} of {_op_name(where._grad_fn)},"
     saver = where.name() if isinstance(where, Node) else "the node that saved it"
     return hinted(
         RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: {desc} is at version {now}; expected version {expected} "
             "instead. Hint: enable anomaly detection to find the operation that failed to "
-            "compute its gradient, with torch.autograd.set_detect_anomaly(True)."
+            "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
         ),
         f"{saver} saved this tensor for backward at version {expected}, and {now - expected} "
         "in-place op(s) changed it since. Use the out-of-place form (x = x * 2 instead of "
