@@ -460,7 +460,9 @@ def test_tensor_shape_errors_are_pytorchs():
 
 
 def test_item_and_conversions_errors():
-    with pytest.raises(RuntimeError, match="a Tensor with 2 elements cannot be converted to Scalar"):
+    with pytest.raises(
+        RuntimeError, match="a Tensor with 2 elements cannot be converted to Scalar"
+    ):
         torch.ones(2).item()
     with pytest.raises(RuntimeError, match="Boolean value of Tensor with more than one value"):
         bool(torch.ones(2))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from .. import _tensor
 from .._errors import hinted
-from . import functional
+from . import functional, graph
+from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable
-from .gradcheck import gradcheck, gradgradcheck
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -16,9 +16,14 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
+from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = [
     "functional",
+    "graph",
+    "detect_anomaly",
+    "set_detect_anomaly",
+    "is_anomaly_enabled",
     "gradcheck",
     "gradgradcheck",
     "backward",

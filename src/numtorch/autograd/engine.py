@@ -16,7 +16,11 @@ import heapq
 from .grad_mode import STATE
 from .graph import FREED, AccumulateGrad
 
-__all__ = ["run_backward"]
+__all__ = ["run_backward", "tracers"]
+
+# Active backward tracers (autograd.trace): each gets every node's gradients as the walk runs.
+# Empty (the normal case), the walk pays one truth test per backward call.
+tracers: list = []
 
 
 def _dependencies(roots) -> dict:
@@ -98,6 +102,25 @@ def _call_node(node, grads):
     return [result[i] if i < len(result) else None for i in slots]
 
 
+def _call_node_checked(node, grads):
+    """``_call_node`` in anomaly mode: NaN gradients raise, naming the node, and any error in
+    backward first shows where the node was created in forward."""
+    from .anomaly_mode import forward_trace_warning
+
+    try:
+        grad_inputs = _call_node(node, grads)
+        if STATE.anomaly_check_nan:
+            for i, g in enumerate(grad_inputs):
+                if g is not None and (g._data != g._data).any():  # only NaN differs from itself
+                    raise RuntimeError(
+                        f"Function '{node.name()}' returned nan values in its {i}th output."
+                    )
+    except Exception:
+        forward_trace_warning(node)
+        raise
+    return grad_inputs
+
+
 def _materialized(node, grads):
     from .._tensor import zeros_for
 
@@ -171,6 +194,8 @@ def run_backward(
     heapq.heapify(heap)
     previous = STATE.grad_enabled
     STATE.grad_enabled = create_graph
+    tracer = tracers[-1] if tracers else None
+    anomaly = STATE.anomaly
     try:
         while heap:
             node = heapq.heappop(heap)[2]
@@ -183,13 +208,22 @@ def run_backward(
                         results[i] = g
             if node.__class__ is AccumulateGrad:
                 if accumulate and grads[0] is not None and node.variable._requires_grad:
-                    _accumulate(node, grads[0], create_graph)
+                    if tracer is not None:
+                        old = node.variable._grad
+                        before = None if old is None else old.detach().clone()
+                        _accumulate(node, grads[0], create_graph)
+                        tracer.accumulate(node, grads[0], before, node.variable._grad)
+                    else:
+                        _accumulate(node, grads[0], create_graph)
                 continue
             if needed is not None and node not in needed:
                 continue
             if node._saved is FREED:
                 node._unpack_saved()  # raises the "backward through the graph a second time"
-            grad_inputs = _call_node(node, grads)
+            if anomaly:
+                grad_inputs = _call_node_checked(node, grads)
+            else:
+                grad_inputs = _call_node(node, grads)
             if node._hooks:
                 for hook in list(node._hooks.values()):
                     new = hook(tuple(grad_inputs), tuple(grads))
@@ -198,6 +232,7 @@ def run_backward(
             if not retain_graph:
                 node._release()
             metas = node._input_meta
+            sent = [] if tracer is not None else None
             for index, ((child, nr), grad) in enumerate(
                 zip(node.next_functions, grad_inputs, strict=True)
             ):
@@ -213,6 +248,8 @@ def run_backward(
                     data = grad._data
                     if data.shape != meta[0] or data.dtype != meta[1]:
                         grad = _validate(grad, meta, node, index)
+                    if sent is not None:
+                        sent.append((index, grad))
                     buf = buffers.get(child)
                     if buf is None:
                         buf = buffers[child] = [None] * child._num_outputs
@@ -224,6 +261,8 @@ def run_backward(
                         heapq.heappush(heap, (-child._seq, id(child), child))
                     else:
                         _skip(child, deps, buffers, heap)
+            if tracer is not None:
+                tracer.node(node, grads, sent)
     finally:
         STATE.grad_enabled = previous
     if inputs is not None and not allow_unused:

@@ -17,8 +17,10 @@ from typing import Any
 
 from .._backend import ndarray, numpy
 from .._errors import hinted
+from . import graph as _graph
+from .anomaly_mode import record_stack
 from .grad_mode import STATE, no_grad
-from .graph import Node, grad_accumulator, sequence
+from .graph import HOOKED, Node, grad_accumulator, sequence
 
 __all__ = ["Function", "FunctionCtx", "once_differentiable", "Op", "BackwardNode"]
 
@@ -185,6 +187,10 @@ class Function(metaclass=FunctionMeta):
             wrapped.append(out)
         if ctx._saved is not None:
             ctx._saved = tuple(_entry(t, ctx, wrapped) for t in ctx._saved)
+            if STATE.saved_hooks:
+                ctx._saved = _pack(ctx._saved, ctx)
+        if STATE.anomaly:
+            record_stack(ctx)
         return wrapped[0] if single else tuple(wrapped)
 
 
@@ -208,6 +214,21 @@ def _entry(tensor, node, outputs):
         if tensor is out:
             return (None, out._data, out._vc, out._vc[0], nr)
     return (tensor, tensor._vc[0])
+
+
+def _pack(entries, node):
+    """Runs the innermost saved_tensors_hooks' pack hook on each saved tensor."""
+    pack, unpack = STATE.saved_hooks[-1]
+    out = []
+    for entry in entries:
+        if entry is None:
+            out.append(None)
+            continue
+        tensor = entry[0]
+        if tensor is None:
+            tensor = _graph.wrap_output(entry[1], node, entry[4], entry[2])
+        out.append((HOOKED, pack(tensor), unpack))
+    return tuple(out)
 
 
 def once_differentiable(backward):
@@ -297,6 +318,10 @@ class Op(Function):
         saved = ctx._saved
         if saved is not None:
             ctx._saved = tuple(_array_entry(s, raw, args, outs, returned) for s in saved)
+            if STATE.saved_hooks:
+                ctx._saved = _pack(ctx._saved, ctx)
+        if STATE.anomaly:
+            record_stack(ctx)
         return result
 
 

@@ -20,6 +20,9 @@ __all__ = [
 class _State(threading.local):
     grad_enabled = True
     inference = False
+    anomaly = False  # detect_anomaly: nodes remember their forward stack, NaN grads raise
+    anomaly_check_nan = True
+    saved_hooks: tuple = ()  # saved_tensors_hooks stack: (pack, unpack) pairs
 
 
 STATE = _State()

@@ -9,7 +9,7 @@ from typing import Any
 
 from .._errors import hinted
 
-__all__ = ["Node", "AccumulateGrad", "RemovableHandle"]
+__all__ = ["Node", "AccumulateGrad", "RemovableHandle", "saved_tensors_hooks", "save_on_cpu"]
 
 # Every node gets a sequence number; the engine runs the newest ready node first, as PyTorch.
 sequence = itertools.count()
@@ -118,6 +118,9 @@ class Node:
             if entry is None:
                 out.append(None)
                 continue
+            if entry[0] is HOOKED:
+                out.append(entry[2](entry[1]))
+                continue
             if entry[0] is None:
                 _, data, counter, version, nr = entry
                 if counter[0] != version:
@@ -138,6 +141,7 @@ class Node:
 
 
 FREED: Any = ("freed",)
+HOOKED: Any = object()  # first field of a saved entry packed by saved_tensors_hooks
 wrap_output: Any = None  # bound by _tensor (which imports this module first)
 
 
@@ -167,6 +171,37 @@ def modified_error(data, now: int, expected: int, where, output_nr: int = 0) -> 
         "in-place op(s) changed it since. Use the out-of-place form (x = x * 2 instead of "
         "x *= 2, x = x.add(1) instead of x.add_(1)) or .clone() before changing it.",
     )
+
+
+class saved_tensors_hooks:
+    """Context manager: tensors saved for backward inside it go through ``pack_hook`` when
+    saved and ``unpack_hook`` when backward reads them, as torch.autograd.graph's.
+
+    >>> with numtorch.autograd.graph.saved_tensors_hooks(lambda t: t * 1, lambda t: t):
+    ...     y = numtorch.ones(2, requires_grad=True).exp()
+    """
+
+    def __init__(self, pack_hook, unpack_hook) -> None:
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        from .grad_mode import STATE
+
+        STATE.saved_hooks = (*STATE.saved_hooks, (self.pack_hook, self.unpack_hook))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from .grad_mode import STATE
+
+        STATE.saved_hooks = STATE.saved_hooks[:-1]
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Saved tensors already live in host memory with NumPy: packing is the identity."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        super().__init__(lambda t: t, lambda t: t)
 
 
 class AccumulateGrad(Node):
