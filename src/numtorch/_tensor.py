@@ -312,8 +312,11 @@ class Tensor:
                 )
             return self
         if requires_grad and self._data.dtype.kind not in "fc":
-            raise RuntimeError(
-                "only Tensors of floating point and complex dtype can require gradients"
+            raise hinted(
+                RuntimeError("only Tensors of floating point dtype can require gradients"),
+                f"this tensor is {self.dtype}; gradients are only defined for floating point "
+                "values. Make it float first: x.float().requires_grad_(), or create it with "
+                "float data (torch.tensor([1., 2.])) or dtype=torch.float32.",
             )
         self._requires_grad = bool(requires_grad)
         return self
@@ -522,9 +525,7 @@ class Tensor:
             new._requires_grad = self._requires_grad
         if self._grad is not None:
             new._grad = self._grad.__deepcopy__(memo)
-        new.__dict__.update(
-            (k, v) for k, v in self.__dict__.items() if k not in _AUTOGRAD_FIELDS
-        )
+        new.__dict__.update((k, v) for k, v in self.__dict__.items() if k not in _AUTOGRAD_FIELDS)
         memo[id(self)] = new
         return new
 

@@ -254,11 +254,11 @@ def test_register_hook_replaces_gradient_and_can_be_removed():
 
 
 def test_integer_tensors_cannot_require_grad():
-    msg = "only Tensors of floating point and complex dtype can require gradients"
-    with pytest.raises(RuntimeError, match=msg):
+    with pytest.raises(RuntimeError, match="^Only Tensors of floating point and complex dtype"):
         torch.tensor([1, 2], requires_grad=True)
-    with pytest.raises(RuntimeError, match=msg):
+    with pytest.raises(RuntimeError, match="^only Tensors of floating point dtype can require") as e:
         torch.tensor([1, 2]).requires_grad_()
+    assert "x.float()" in e.value.__notes__[0]
 
 
 def test_requires_grad_of_non_leaf_cannot_be_turned_off():

@@ -86,7 +86,7 @@ def _call_node(node, grads):
     result = fwd.backward(node, *grads)
     slots = node._arg_slots
     if result.__class__ is not tuple:
-        if slots == (0,):
+        if len(slots) == 1 and slots[0] == 0:
             return [result]
         result = (result,)
     if not fwd._builtin:

@@ -256,14 +256,14 @@ class Op(Function):
     @classmethod
     def apply(cls, *args):
         ctx = cls._node_cls()
-        raw = []
+        raw = list(args)
+        tensors = []
         record = False
-        for a in args:
+        for i, a in enumerate(args):
             data = getattr(a, "_data", None)
-            if data is None:
-                raw.append(a)
-            else:
-                raw.append(data)
+            if data is not None:
+                raw[i] = data
+                tensors.append(i)
                 if a._requires_grad:
                     record = True
         if not (record and STATE.grad_enabled):
@@ -274,47 +274,48 @@ class Op(Function):
                 return tuple(make(o) for o in out)
             return make(out)
 
-        slots = []
+        needs = [False] * len(args)
         edges = []
         meta = []
-        needs = []
-        for i, a in enumerate(args):
-            data = getattr(a, "_data", None)
-            if data is None:
-                needs.append(False)
-                if i < cls.tensor_args:  # a number where PyTorch takes a tensor: (None, 0)
-                    slots.append(i)
-                    edges.append(_NO_EDGE)
-                    meta.append(None)
+        slots = tensors
+        if len(tensors) < cls.tensor_args:
+            # numbers where PyTorch's signature takes tensors get a (None, 0) edge, as there
+            slots = sorted({*tensors, *range(min(cls.tensor_args, len(args)))})
+        for i in slots:
+            a = args[i]
+            data = raw[i]
+            if data is a:
+                edges.append(_NO_EDGE)
+                meta.append(None)
                 continue
-            slots.append(i)
             if a._requires_grad:
+                needs[i] = True
                 fn = a._grad_fn
                 edges.append((fn, a._output_nr) if fn is not None else (grad_accumulator(a), 0))
-                needs.append(True)
             else:
                 edges.append(_NO_EDGE)
-                needs.append(False)
             meta.append((data.shape, data.dtype))
-        ctx.needs_input_grad = tuple(needs)
+        ctx.needs_input_grad = needs
         out = cls.forward(ctx, *raw)
-        ctx._arg_slots = tuple(slots)
+        ctx._arg_slots = slots
         ctx.next_functions = tuple(edges)
-        ctx._input_meta = tuple(meta)
+        ctx._input_meta = meta
         ctx._seq = next(sequence)
-        returned = out if out.__class__ is tuple else (out,)
         if cls.is_view:
             result = make_view(out, args[0], cls, args[1:], ctx, 0)
             outs: tuple = (result,)
+            returned: tuple = (out,)
         elif out.__class__ is tuple:
             ctx._num_outputs = len(out)
             ctx._out_meta = tuple((o.shape, o.dtype) for o in out)
+            returned = out
             result = outs = tuple(
                 make(o, ctx, nr) if o.dtype.kind in "fc" else make(o) for nr, o in enumerate(out)
             )
         else:
             result = make(out, ctx, 0) if out.dtype.kind in "fc" else make(out)
             outs = (result,)
+            returned = (out,)
         saved = ctx._saved
         if saved is not None:
             ctx._saved = tuple(_array_entry(s, raw, args, outs, returned) for s in saved)
