@@ -91,8 +91,8 @@ _NONLEAF_GRAD_WARNING = (
     "attribute won't be populated during autograd.backward(). If you indeed want the .grad "
     "field to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If "
     "you access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. "
-    "See github.com/pytorch/pytorch/pull/30531 for more informations. (Triggered internally at "
-    "/pytorch/build/aten/src/ATen/core/TensorBody.h:489.)"
+    "See github.com/pytorch/pytorch/pull/30531 for more information. (Triggered internally at "
+    "/__w/pytorch/pytorch/build/aten/src/ATen/core/TensorBody.h:493.)"
 )
 
 
@@ -340,7 +340,13 @@ class Tensor:
     @property
     def grad(self):
         if self._grad_fn is not None and not self.retains_grad and self._grad is None:
-            warnings.warn(_NONLEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+            warning = hinted(
+                UserWarning(_NONLEAF_GRAD_WARNING),
+                f"this tensor was made by {self._grad_fn.name()}, so it is not a leaf, and "
+                "backward() only fills .grad of leaves. Call .retain_grad() on it before "
+                "backward() to keep its gradient, or read .grad of the leaf it came from.",
+            )
+            warnings.warn(warning, stacklevel=2)
         return self._grad
 
     @grad.setter

@@ -342,8 +342,10 @@ def test_custom_function():
     assert repr(out) == "tensor([ 9., 16.], grad_fn=<SquareBackward>)"
     out.sum().backward()
     assert x.grad.tolist() == [6.0, 8.0]
+    with pytest.warns(DeprecationWarning, match="should not be instantiated"):
+        legacy = Square()
     with pytest.raises(RuntimeError, match="Legacy autograd function with non-static forward"):
-        Square()(x)
+        legacy(x)
 
 
 def test_custom_function_ctx_features():

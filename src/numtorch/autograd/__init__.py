@@ -17,10 +17,12 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import gradcheck, gradgradcheck
+from .trace import trace
 
 __all__ = [
     "functional",
     "graph",
+    "trace",
     "detect_anomaly",
     "set_detect_anomaly",
     "is_anomaly_enabled",

@@ -13,6 +13,7 @@ Built-in ops are Chainer-style: ``forward`` sees arrays (``ctx.xp`` is their mod
 from __future__ import annotations
 
 import functools
+import warnings
 from typing import Any
 
 from .._backend import ndarray, numpy
@@ -105,7 +106,13 @@ class Function(metaclass=FunctionMeta):
     _node_cls: type
 
     def __init__(self, *args, **kwargs) -> None:
-        pass
+        warnings.warn(
+            f"{type(self)} should not be instantiated. Methods on autograd functions are all "
+            "static, so you should invoke them on the class itself. Instantiating an autograd "
+            "function will raise an error in a future version of PyTorch.",
+            DeprecationWarning,
+            stacklevel=2,
+        )
 
     def __call__(self, *args, **kwargs):
         raise hinted(

@@ -9,7 +9,14 @@ from typing import Any
 
 from .._errors import hinted
 
-__all__ = ["Node", "AccumulateGrad", "RemovableHandle", "saved_tensors_hooks", "save_on_cpu"]
+__all__ = [
+    "Node",
+    "AccumulateGrad",
+    "RemovableHandle",
+    "saved_tensors_hooks",
+    "save_on_cpu",
+    "draw",
+]
 
 # Every node gets a sequence number; the engine runs the newest ready node first, as PyTorch.
 sequence = itertools.count()
@@ -129,7 +136,7 @@ class Node:
             else:
                 tensor, version = entry
                 if tensor._vc[0] != version:
-                    raise modified_error(tensor._data, tensor._vc[0], version, tensor)
+                    raise modified_error(tensor._data, tensor._vc[0], version, tensor, saver=self)
             out.append(tensor)
         return tuple(out)
 
@@ -149,7 +156,9 @@ def _op_name(node) -> str:
     return re.sub(r"Backward\d*$", "", node.name())
 
 
-def modified_error(data, now: int, expected: int, where, output_nr: int = 0) -> RuntimeError:
+def modified_error(
+    data, now: int, expected: int, where, output_nr: int = 0, saver=None
+) -> RuntimeError:
     from .._tensor import legacy_type_name
 
     desc = f"[{legacy_type_name(data.dtype)} [{', '.join(map(str, data.shape))}]]"
@@ -159,7 +168,11 @@ def modified_error(data, now: int, expected: int, where, output_nr: int = 0) -> 
         desc += f", which is output {output_nr} of {_op_name(where)},"
     elif where._grad_fn is not None:
         desc += f", which is output {where._output_nr} of {_op_name(where._grad_fn)},"
-    saver = where.name() if isinstance(where, Node) else "the node that saved it"
+    saver_name = (
+        (where if isinstance(where, Node) else saver).name()
+        if (isinstance(where, Node) or saver is not None)
+        else "the node that saved it"
+    )
     return hinted(
         RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
@@ -167,7 +180,8 @@ def modified_error(data, now: int, expected: int, where, output_nr: int = 0) -> 
             "instead. Hint: enable anomaly detection to find the operation that failed to "
             "compute its gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
         ),
-        f"{saver} saved this tensor for backward at version {expected}, and {now - expected} "
+        f"{saver_name} saved this tensor for backward at version {expected}, and "
+        f"{now - expected} "
         "in-place op(s) changed it since. Use the out-of-place form (x = x * 2 instead of "
         "x *= 2, x = x.add(1) instead of x.add_(1)) or .clone() before changing it.",
     )
@@ -228,3 +242,6 @@ def grad_accumulator(tensor) -> AccumulateGrad:
         node = AccumulateGrad(tensor)
         tensor._accumulator = weakref.ref(node)
     return node
+
+
+from ._draw import draw  # noqa: E402  (draw walks Nodes, defined above)

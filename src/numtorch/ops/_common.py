@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import _backend, _dtype
+from .._errors import hinted
 from .._tensor import Tensor, make
 
 xp = _backend.numpy  # the CPU module; ops receive their own through ctx.xp
@@ -40,9 +41,15 @@ def broadcast_error(a_shape, b_shape) -> RuntimeError:
     b2 = (1,) * (n - len(b)) + b
     for i in range(n - 1, -1, -1):
         if a2[i] != b2[i] and a2[i] != 1 and b2[i] != 1:
-            return RuntimeError(
-                f"The size of tensor a ({a2[i]}) must match the size of tensor b ({b2[i]}) at "
-                f"non-singleton dimension {i}"
+            return hinted(
+                RuntimeError(
+                    f"The size of tensor a ({a2[i]}) must match the size of tensor b ({b2[i]}) "
+                    f"at non-singleton dimension {i}"
+                ),
+                f"shapes {list(a)} and {list(b)} are lined up from their last dimension: at "
+                f"dimension {i} one has {a2[i]} and the other {b2[i]}, and broadcasting needs "
+                "equal sizes or a 1. Reshape one so they fit (.unsqueeze(-1) or .view(...) adds "
+                "a size-1 dimension), or transpose it if its dimensions are in the other order.",
             )
     return RuntimeError(f"shapes {list(a)} and {list(b)} are not broadcastable")
 
