@@ -13,9 +13,9 @@ import pytest
 
 import numtorch
 import numtorch.autograd.graph as _graph
+import numtorch.autograd.trace  # noqa: F401  (the module; the package exports its class)
 from numtorch import tour
 from numtorch.autograd import _draw
-import numtorch.autograd.trace  # noqa: F401  (the module; the package exports its class)
 
 DOC = pathlib.Path(__file__).resolve().parents[1] / "docs" / "learn-autograd.md"
 FLAGS = doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS

@@ -256,7 +256,9 @@ def test_register_hook_replaces_gradient_and_can_be_removed():
 def test_integer_tensors_cannot_require_grad():
     with pytest.raises(RuntimeError, match="^Only Tensors of floating point and complex dtype"):
         torch.tensor([1, 2], requires_grad=True)
-    with pytest.raises(RuntimeError, match="^only Tensors of floating point dtype can require") as e:
+    with pytest.raises(
+        RuntimeError, match="^only Tensors of floating point dtype can require"
+    ) as e:
         torch.tensor([1, 2]).requires_grad_()
     assert "x.float()" in e.value.__notes__[0]
 
