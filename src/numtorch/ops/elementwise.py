@@ -43,6 +43,8 @@ def _scalar_operand(other):
 
 
 class Add(Op):
+    tensor_args = 2
+
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         result = binary_result_np(x, y)
@@ -57,6 +59,8 @@ class Add(Op):
 
 
 class Sub(Op):
+    tensor_args = 2
+
     @staticmethod
     def forward(ctx, x, y, alpha=1):
         if x.dtype.kind == "b" and getattr(y, "dtype", None) is not None and y.dtype.kind == "b":
@@ -76,7 +80,26 @@ class Sub(Op):
 
 
 class Rsub(Op):
-    """``number - tensor``."""
+    """``torch.rsub(input, other, alpha)``: ``other - alpha * input``, both tensors."""
+
+    @staticmethod
+    def forward(ctx, x, y, alpha=1):
+        if x.dtype.kind == "b" and y.dtype.kind == "b":
+            raise RuntimeError(
+                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                "`^` or `logical_xor()` operator instead."
+            )
+        result = binary_result_np(x, y)
+        ctx.alpha = alpha
+        return _binary(ctx.xp.subtract, y, x * alpha if alpha != 1 else x, result)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (-grad if ctx.alpha == 1 else grad * -ctx.alpha), grad
+
+
+class Rsub1(Op):
+    """``number - tensor`` (PyTorch's rsub.Scalar, hence RsubBackward1)."""
 
     @staticmethod
     def forward(ctx, x, y):
@@ -88,6 +111,8 @@ class Rsub(Op):
 
 
 class Mul(Op):
+    tensor_args = 2
+
     @staticmethod
     def forward(ctx, x, y):
         out = _binary(ctx.xp.multiply, x, y, binary_result_np(x, y))
@@ -118,18 +143,32 @@ def _true_div_dtype(x, y):
 
 class Div(Op):
     @staticmethod
-    def forward(ctx, x, y, rounding_mode=None):
-        ctx.rounding_mode = rounding_mode
-        if rounding_mode is None:
-            out = _binary(ctx.xp.true_divide, x, y, _true_div_dtype(x, y))
-            needs = ctx.needs_input_grad
-            if needs:
-                if y.__class__ is ctx.xp.ndarray:
-                    ctx.save_for_backward(y, x if needs[1] else None)
-                else:
-                    ctx.save_for_backward(None, None)
-                    ctx.other = y
-            return out
+    def forward(ctx, x, y):
+        out = _binary(ctx.xp.true_divide, x, y, _true_div_dtype(x, y))
+        needs = ctx.needs_input_grad
+        if needs:
+            if y.__class__ is ctx.xp.ndarray:
+                ctx.save_for_backward(y, x if needs[1] else None)
+            else:
+                ctx.save_for_backward(None, None)
+                ctx.other = y
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        y, x = ctx.saved_tensors
+        if y is None:
+            return grad / ctx.other, None
+        gx = grad / y
+        return gx, (-gx * x / y if x is not None else None)
+
+
+class Div2(Op):
+    """Division with ``rounding_mode`` 'trunc' or 'floor' (PyTorch's div.Tensor_mode): a step
+    function, so its gradient is zero everywhere it exists."""
+
+    @staticmethod
+    def forward(ctx, x, y, rounding_mode):
         result = binary_result_np(x, y)
         if result.kind in "iu":
             if (ctx.xp.asarray(y) == 0).any():
@@ -150,49 +189,42 @@ class Div(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx.rounding_mode is not None:
-            return grad * 0, None
-        y, x = ctx.saved_tensors
-        if y is None:
-            return grad / ctx.other, None
-        gx = grad / y
-        return gx, (-gx * x / y if x is not None else None)
-
-
-class Rdiv(Op):
-    """``number / tensor``."""
-
-    @staticmethod
-    def forward(ctx, x, number):
-        out = _binary(ctx.xp.true_divide, number, x, _true_div_dtype(x, number))
-        ctx.save_for_backward(x)
-        ctx.number = number
-        return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return -grad * ctx.number / (x * x)
+        return grad * 0, (grad * 0 if ctx.needs_input_grad[1] else None)
 
 
 class Remainder(Op):
+    """``tensor % number`` (PyTorch's remainder.Scalar): the gradient passes through."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        result = binary_result_np(x, y)
+        if result.kind in "iu" and y == 0:
+            raise RuntimeError("ZeroDivisionError")
+        return _binary(ctx.xp.remainder, x, y, result)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Remainder1(Op):
+    """``tensor % tensor`` (remainder.Tensor): x - floor(x / y) * y."""
+
     @staticmethod
     def forward(ctx, x, y):
         result = binary_result_np(x, y)
         if result.kind in "iu" and (ctx.xp.asarray(y) == 0).any():
             raise RuntimeError("ZeroDivisionError")
-        needs = ctx.needs_input_grad
-        if len(needs) > 1 and needs[1]:
+        if ctx.needs_input_grad[1]:
             ctx.save_for_backward(x, y)
         return _binary(ctx.xp.remainder, x, y, result)
 
     @staticmethod
     def backward(ctx, grad):
-        needs = ctx.needs_input_grad
-        if not (len(needs) > 1 and needs[1]):
+        if not ctx.needs_input_grad[1]:
             return grad, None
         x, y = ctx.saved_tensors
-        return grad, -grad * (x / y).floor()
+        return grad, -grad * div(x, y, rounding_mode="floor")
 
 
 class Pow(Op):
@@ -424,7 +456,10 @@ class Sign(Op):
 
 
 class Clamp(Op):
-    """``clamp`` with number (or None) bounds."""
+    """``clamp`` with number (or None) bounds: PyTorch's clamp (Scalar overload), hence
+    ClampBackward1."""
+
+    node_name = "ClampBackward1"
 
     @staticmethod
     def forward(ctx, x, low, high):
@@ -451,7 +486,9 @@ class Clamp(Op):
 
 
 class Clamp1(Op):
-    """``clamp`` with tensor bounds."""
+    """``clamp`` with tensor bounds: PyTorch's clamp.Tensor, hence ClampBackward0."""
+
+    node_name = "ClampBackward0"
 
     @staticmethod
     def forward(ctx, x, low, high):
@@ -471,12 +508,31 @@ class Clamp1(Op):
         if low is not None:
             below = x < low
             keep = keep & ~below
-            g_low = grad * below
+            # where low > high the output is high: the gradient goes to max, as PyTorch's
+            g_low = grad * (below & (low < high) if high is not None else below)
         if high is not None:
             above = x > high
             keep = keep & ~above
-            g_high = grad * (above & ~(x < low) if low is not None else above)
+            g_high = grad * (above | (high < low) if low is not None else above)
         return grad * keep, g_low, g_high
+
+
+class ClampMin(Clamp):
+    """``clamp_min(number)``: its own node in PyTorch, as are the three below."""
+
+    node_name = "ClampMinBackward0"
+
+
+class ClampMax(Clamp):
+    node_name = "ClampMaxBackward0"
+
+
+class ClampMin1(Clamp1):
+    node_name = "ClampMinBackward1"
+
+
+class ClampMax1(Clamp1):
+    node_name = "ClampMaxBackward1"
 
 
 class Where(Op):
@@ -566,11 +622,15 @@ def _rsub(self, other):
     other = _scalar_operand(other)
     if isinstance(other, Tensor):
         return Sub.apply(other, self)
-    return Rsub.apply(self, other)
+    return Rsub1.apply(self, other)
 
 
 def rsub(input, other, *, alpha=1):
-    return sub(other, input, alpha=alpha)
+    """``other - alpha * input``."""
+    other = _scalar_operand(other)
+    if isinstance(other, Tensor):
+        return Rsub.apply(input, other, alpha)
+    return Rsub1.apply(input * alpha if alpha != 1 else input, other)
 
 
 @tensor_method("mul", "multiply", "__mul__")
@@ -606,7 +666,10 @@ def div(input, other, *, rounding_mode=None, out=None):
     tensor([ 3.5000, -3.5000])
     """
     input = _number_first(input, other)
-    result = Div.apply(input, _scalar_operand(other), rounding_mode)
+    if rounding_mode is None:
+        result = Div.apply(input, _scalar_operand(other))
+    else:
+        result = Div2.apply(input, _scalar_operand(other), rounding_mode)
     return write_out(out, result) if out is not None else result
 
 
@@ -618,7 +681,8 @@ def _rtruediv(self, other):
     other = _scalar_operand(other)
     if isinstance(other, Tensor):
         return Div.apply(other, self)
-    return Rdiv.apply(self, other)
+    # PyTorch's __rtruediv__ is ``self.reciprocal() * other``: same rounding, same nodes
+    return Mul.apply(Reciprocal.apply(self), other)
 
 
 @tensor_method("floor_divide", "__floordiv__")
@@ -626,7 +690,7 @@ def floor_divide(input, other, *, out=None):
     """Division rounded down (not differentiable, as in PyTorch)."""
     input = _number_first(input, other)
     other = _scalar_operand(other)
-    data = Div.forward(Div._node_cls(), input._data, getattr(other, "_data", other), "floor")
+    data = Div2.forward(Div2._node_cls(), input._data, getattr(other, "_data", other), "floor")
     result = make(xp.asarray(data))
     return write_out(out, result) if out is not None else result
 
@@ -640,7 +704,8 @@ def _rfloordiv(self, other):
 def remainder(input, other, *, out=None):
     """Python-style modulus (the result has the divisor's sign)."""
     input = _number_first(input, other)
-    result = Remainder.apply(input, _scalar_operand(other))
+    other = _scalar_operand(other)
+    result = (Remainder1 if isinstance(other, Tensor) else Remainder).apply(input, other)
     return write_out(out, result) if out is not None else result
 
 
@@ -727,13 +792,19 @@ clip = clamp
 
 
 @tensor_method()
-def clamp_min(input, min):
-    return clamp(input, min=min)
+def clamp_min(input, min, *, out=None):
+    """``max(input, min)`` elementwise."""
+    op = ClampMin1 if isinstance(min, Tensor) else ClampMin
+    result = op.apply(input, min, None)
+    return write_out(out, result) if out is not None else result
 
 
 @tensor_method()
-def clamp_max(input, max):
-    return clamp(input, max=max)
+def clamp_max(input, max, *, out=None):
+    """``min(input, max)`` elementwise."""
+    op = ClampMax1 if isinstance(max, Tensor) else ClampMax
+    result = op.apply(input, None, max)
+    return write_out(out, result) if out is not None else result
 
 
 def where(condition, input=None, other=None, *, out=None):

@@ -121,6 +121,18 @@ def _mismatch(x, y):
     return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a} and {b})")
 
 
+def _folds_transposed(input, other) -> bool:
+    """Whether PyTorch's matmul folds ``other``'s batch dims into an mm with ``input``
+    transposed: a matrix (or a batch of one matrix against a 3-D tensor) that requires grad
+    times a batched tensor."""
+    from ..autograd.grad_mode import STATE
+
+    x, y = input._data, other._data
+    if not (input._requires_grad and STATE.grad_enabled) or y.ndim < 3:
+        return False
+    return x.ndim == 2 or (x.ndim == 3 == y.ndim and x.shape[0] == 1 and y.shape[0] != 1)
+
+
 def matmul(input, other, *, out=None):
     """Matrix product with NumPy/PyTorch's rules for 1-D and batched operands.
 
@@ -165,6 +177,11 @@ def matmul(input, other, *, out=None):
                 if x.ndim == 3 and y.ndim == 3
                 else f"mat1 and mat2 shapes cannot be multiplied ({shape_x} and {shape_y})"
             )
+        if _folds_transposed(input, other):
+            # PyTorch computes this case as (other.mT @ input.mT).mT, made contiguous: its
+            # graph ends in CloneBackward0 (TransposeBackward0 when that is contiguous already)
+            result = matmul(other.mT, input.mT).mT.contiguous()
+            return write_out(out, result) if out is not None else result
         op = UnsafeView
     result = op.apply(input, other)
     return write_out(out, result) if out is not None else result

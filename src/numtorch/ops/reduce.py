@@ -21,6 +21,17 @@ def _kept_shape(shape, dims):
     return tuple(1 if i in dims else n for i, n in enumerate(shape))
 
 
+class _AllDims:
+    """The default ``dim``: PyTorch's overload without dim (SumBackward0, MeanBackward0),
+    which an explicit ``dim=None`` does not select (it gives SumBackward1, MeanBackward1)."""
+
+    def __repr__(self) -> str:
+        return "None"
+
+
+_ALL = _AllDims()
+
+
 def _dims_of(dim, ndim):
     if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
         return tuple(range(ndim))
@@ -99,15 +110,16 @@ class Mean1(Op):
 
 
 @tensor_method()
-def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def sum(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
     """Sum of ``input`` over ``dim`` (all dims when None), as torch.sum.
 
     >>> numtorch.sum(numtorch.tensor([[1., 2.], [3., 4.]]), dim=0)
     tensor([4., 6.])
     """
-    if dim is None and not keepdim:
+    if dim is _ALL and not keepdim:
         result = Sum.apply(input, dtype)
     else:
+        dim = None if dim is _ALL else dim
         result = Sum1.apply(input, _dims_of(dim, input._data.ndim), keepdim, dtype)
     return write_out(out, result) if out is not None else result
 
@@ -124,11 +136,16 @@ def sum_to_size(input, *size):
         raise RuntimeError(
             f"size {{{list(shape)}}} is not expandable to size {{{list(input._data.shape)}}}."
         ) from None
-    return SumToSize.apply(input, tuple(shape))
+    shape = tuple(shape)
+    lead = input._data.ndim - len(shape)
+    if lead == 0:
+        return SumToSize.apply(input, shape)
+    # PyTorch sums with keepdim, then views the leading size-1 dims away (ViewBackward0)
+    return SumToSize.apply(input, (1,) * lead + shape).view(shape)
 
 
 @tensor_method()
-def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+def mean(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
     """Arithmetic mean over ``dim`` (all dims when None); floating or complex inputs only.
 
     >>> numtorch.tensor([1., 2., 3., 4.]).mean()
@@ -141,9 +158,10 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
             "mean(): could not infer output dtype. Input dtype must be either a floating point "
             f"or complex dtype. Got: {_legacy_short(name)}"
         )
-    if dim is None and not keepdim:
+    if dim is _ALL and not keepdim:
         result = Mean.apply(input, dtype)
     else:
+        dim = None if dim is _ALL else dim
         result = Mean1.apply(input, _dims_of(dim, input._data.ndim), keepdim, dtype)
     return write_out(out, result) if out is not None else result
 
