@@ -1290,3 +1290,13 @@ entry(
 
 def by_name(name: str) -> OpEntry:
     return next(e for e in OPS if e.name == name)
+
+
+# Each op family adds its entries from a module of its own (table_<family>.py beside this one),
+# which imports entry(), S(), rand() ... from here; a module not written yet is skipped.
+for _family in ("elementwise", "reduce", "shape", "index", "linalg", "nn"):
+    try:
+        __import__(f"table_{_family}")
+    except ModuleNotFoundError as error:
+        if error.name != f"table_{_family}":
+            raise
