@@ -98,15 +98,25 @@ def _dtype_by_name(name: str) -> dtype:
 
 
 def from_numpy_dtype(np_dtype) -> dtype:
-    """The numtorch dtype of a NumPy dtype; TypeError for ones PyTorch has no counterpart for."""
+    """The numtorch dtype of a NumPy dtype; TypeError (PyTorch's text) for ones without one."""
+    np_dtype = np.dtype(np_dtype)
     try:
-        return FROM_NP[np.dtype(np_dtype)]
+        return FROM_NP[np_dtype]
     except KeyError:
+        pass
+    name = np_dtype.type.__name__
+    if np_dtype.kind == "u":
+        # PyTorch has these; NumPy-backed numtorch does not implement them.
         raise TypeError(
-            f"can't convert np.ndarray of type numpy.{np.dtype(np_dtype).name}. The only "
-            "supported types are: float64, float32, float16, complex64, complex128, int64, "
-            "int32, int16, int8, uint8, and bool."
-        ) from None
+            f"can't convert np.ndarray of type numpy.{name}: numtorch does not support "
+            f"torch.{name} (supported: float64, float32, float16, complex64, complex128, int64, "
+            "int32, int16, int8, uint8, and bool)."
+        )
+    raise TypeError(
+        f"can't convert np.ndarray of type numpy.{name}. The only supported types are: float64, "
+        "float32, float16, complex64, complex128, int64, int32, int16, int8, uint64, uint32, "
+        "uint16, uint8, and bool."
+    )
 
 
 _state = {"float": float32}

@@ -145,6 +145,8 @@ class Tensor:
                 data = arg._data
             elif isinstance(arg, Size):
                 data = _np.zeros(tuple(arg), dtype._np)
+            elif isinstance(arg, (float, complex, bool)) or not hasattr(arg, "__len__"):
+                raise TypeError(f"new(): data must be a sequence (got {type(arg).__name__})")
             else:
                 from .ops.creation import array_from_data
 
@@ -156,7 +158,7 @@ class Tensor:
                         f"new(): argument 'size' must be tuple of ints, but found element of type "
                         f"{type(a).__name__} at pos 0"
                     )
-            data = _np.zeros(args, dtype._np)
+            data = _np.zeros(args if args else (0,), dtype._np)
         out = make(data)
         if cls is not Tensor and cls._legacy_dtype is None:
             out = cls._make_subclass(cls, out)
