@@ -493,9 +493,13 @@ class Tensor:
         return bool(self._data.item())
 
     def __float__(self) -> float:
+        if self._requires_grad:
+            _warn_scalar_once()
         return float(self.item())
 
     def __int__(self) -> int:
+        if self._requires_grad:
+            _warn_scalar_once()
         return int(self.item())
 
     def __complex__(self) -> complex:
@@ -637,6 +641,23 @@ class Tensor:
 _AUTOGRAD_FIELDS = frozenset(
     ("_grad_fn", "_requires_grad", "_output_nr", "_base", "_view_fn", "_grad", "_accumulator")
 )
+
+
+_warned = set()
+
+
+def _warn_scalar_once() -> None:
+    # PyTorch raises this with TORCH_WARN_ONCE: once per process
+    if "scalar" in _warned:
+        return
+    _warned.add("scalar")
+    warnings.warn(
+        "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+        "behavior.\nConsider using tensor.detach() first. (Triggered internally at "
+        "/__w/pytorch/pytorch/torch/csrc/autograd/generated/python_variable_methods.cpp:822.)",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _same_edge(edge, tensor) -> bool:

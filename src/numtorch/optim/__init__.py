@@ -1,0 +1,37 @@
+"""numtorch.optim: optimizers and learning-rate schedulers at PyTorch's module paths.
+
+>>> w = numtorch.tensor([1.0, 2.0], requires_grad=True)
+>>> opt = numtorch.optim.SGD([w], lr=0.1)
+>>> (w * w).sum().backward(); opt.step(); w
+tensor([0.8000, 1.6000], requires_grad=True)
+"""
+
+from __future__ import annotations
+
+from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam
+from .adamax import Adamax
+from .adamw import AdamW
+from .lbfgs import LBFGS
+from .nadam import NAdam
+from .optimizer import Optimizer
+from .radam import RAdam
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = [
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "Adamax",
+    "AdamW",
+    "LBFGS",
+    "lr_scheduler",
+    "NAdam",
+    "Optimizer",
+    "RAdam",
+    "RMSprop",
+    "SGD",
+]
