@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from . import _backend, _dtype, autograd, cuda, return_types  # noqa: E402  (after Tensor methods exist)
+from . import _backend, _dtype, autograd, cuda, optim, random, return_types, utils
 from ._backend import device
 from ._dtype import (
     bfloat16,
