@@ -246,6 +246,8 @@ default_generator = Generator(_DEFAULT_SEED)
 def _blockwise(kernel, dtype, *operands) -> np.ndarray:
     """Apply an elementwise ``kernel`` block by block (its temporaries then stay in cache)."""
     arrays = np.broadcast_arrays(*(np.asarray(v, dtype=np.float64) for v in operands))
+    if arrays[0].ndim == 0:  # the kernels index with nonzero(), which 0-d arrays refuse
+        return kernel(*(v.reshape(1) for v in arrays)).reshape(())
     if arrays[0].size <= _CHUNK:
         return kernel(*arrays)
     flat = [np.ascontiguousarray(v).reshape(-1) for v in arrays]
