@@ -269,7 +269,7 @@ class Tensor:
     def stride(self, dim=None):
         itemsize = self._data.itemsize
         strides = tuple(s // itemsize for s in self._data.strides)
-        if self._data.size <= 1 or 0 in self._data.shape:
+        if 0 in self._data.shape:
             strides = _contiguous_strides(self._data.shape)
         if dim is None:
             return strides
@@ -552,6 +552,14 @@ class Tensor:
                 "place would lose the value its gradient is taken at. Update parameters inside "
                 "`with torch.no_grad():`, or use an out-of-place op (x = x + 1).",
             )
+        if self.__dict__.get("_no_grad_view"):
+            raise RuntimeError(
+                "A view was created in no_grad mode and is being modified inplace with grad mode "
+                "enabled. Given that this use case is ambiguous and error-prone, it is forbidden. "
+                "You can clarify your code by moving both the view and the inplace either both "
+                "inside the no_grad block (if you don't want the inplace to be tracked) or both "
+                "outside (if you want the inplace to be tracked)."
+            )
         base = self._base
         if base is not None and base._requires_grad and base._grad_fn is None:
             raise hinted(
@@ -568,7 +576,7 @@ class Tensor:
             or any(getattr(a, "_requires_grad", False) for a in args)
             or any(getattr(a, "_requires_grad", False) for a in kwargs.values())
         )
-        if record:
+        if record or (STATE.grad_enabled and "_no_grad_view" in self.__dict__):
             self._check_inplace()
         result = fn(self, *args, **kwargs)
         out = result._data
@@ -598,7 +606,14 @@ class Tensor:
                 entries.append(entry)
             node._saved = tuple(entries)
         if out is not data:
-            _np.copyto(data, out, casting="unsafe")
+            try:
+                _np.copyto(data, out, casting="unsafe")
+            except ValueError:  # NumPy marks expanded (stride-0) views read-only
+                raise RuntimeError(
+                    "unsupported operation: more than one element of the written-to tensor "
+                    "refers to a single memory location. Please clone() the tensor before "
+                    "performing the operation."
+                ) from None
         self._vc[0] += 1
         if node is not None:
             if node._saved:
@@ -620,12 +635,13 @@ class Tensor:
         if base is None:
             self._grad_fn, self._output_nr, self._requires_grad = node, 0, True
             return
-        from .ops.shape import copy_slices, replay_view
+        from .ops.shape import AsStrided, copy_slices
 
         base_node = copy_slices(base, self._view_fn, node)
         base._grad_fn, base._output_nr, base._requires_grad = base_node, 0, True
-        fresh = replay_view(base, self._view_fn)
-        self._grad_fn, self._output_nr, self._requires_grad = fresh._grad_fn, fresh._output_nr, True
+        # PyTorch regenerates the view's history as one as_strided view of the new base
+        fresh = AsStrided.apply(base, self._data.shape, self._view_fn)
+        self._grad_fn, self._output_nr, self._requires_grad = fresh._grad_fn, 0, True
 
     def _sum_to(self, shape) -> Tensor:
         from .ops.reduce import sum_to_size

@@ -276,7 +276,10 @@ class Op(Function):
         if not (record and STATE.grad_enabled):
             out = cls.forward(ctx, *raw)
             if cls.is_view:
-                return make_view(out, args[0], cls, args[1:], None, 0)
+                view = make_view(out, args[0], cls, args[1:], None, 0)
+                if record:  # a view of a tensor that requires grad, made under no_grad
+                    view._no_grad_view = True
+                return view
             if out.__class__ is tuple:
                 return tuple(make(o) for o in out)
             return make(out)

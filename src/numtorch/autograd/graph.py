@@ -233,6 +233,9 @@ class AccumulateGrad(Node):
     def __repr__(self) -> str:
         return f"<AccumulateGrad object at {hex(id(self))}>"
 
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
 
 def grad_accumulator(tensor) -> AccumulateGrad:
     """The leaf's AccumulateGrad, shared while any graph holds it (the tensor keeps it weakly)."""

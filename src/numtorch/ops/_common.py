@@ -92,7 +92,30 @@ def check_out(out, name: str, *inputs) -> None:
 
 def write_out(out: Tensor, result: Tensor) -> Tensor:
     """Copies ``result`` into the ``out=`` tensor, resizing it when the shape differs."""
+    if out._data.dtype != result._data.dtype:
+        from .._dtype import FROM_NP, can_cast
+        from .._tensor import _short_name
+
+        if not can_cast(FROM_NP[result._data.dtype], FROM_NP[out._data.dtype]):
+            raise RuntimeError(
+                f"result type {_short_name(result._data.dtype)} can't be cast to the desired "
+                f"output type {_short_name(out._data.dtype)}"
+            )
     if out._data.shape != result._data.shape:
+        if out._data.size:
+            import warnings
+
+            warnings.warn(
+                f"An output with one or more elements was resized since it had shape "
+                f"{list(out._data.shape)}, which does not match the required output shape "
+                f"{list(result._data.shape)}. This behavior is deprecated, and in a future "
+                "PyTorch release outputs will not be resized unless they have zero elements. "
+                "You can explicitly reuse an out tensor t by resizing it, inplace, to zero "
+                "elements with t.resize_(0). (Triggered internally at "
+                "/__w/pytorch/pytorch/aten/src/ATen/native/Resize.cpp:30.)",
+                UserWarning,
+                stacklevel=3,
+            )
         out._data = xp.empty(result._data.shape, out._data.dtype)
     xp.copyto(out._data, result._data, casting="unsafe")
     out._vc[0] += 1

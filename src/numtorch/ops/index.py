@@ -4,6 +4,7 @@ masked_select/masked_fill, gather, nonzero."""
 from __future__ import annotations
 
 import builtins
+import warnings
 
 from .._tensor import Tensor, make
 from ..autograd.function import Op
@@ -12,92 +13,235 @@ from ._common import shape_str, tensor_method, to_tensor, wrap_dim, write_out, x
 _py_int, _py_bool, _py_slice = builtins.int, builtins.bool, builtins.slice
 
 
-def _normalize(key, shape):
-    """The key as a tuple of ints, slices, None, Ellipsis and index arrays, plus whether it is
-    basic (a view) and the index of the last component, for naming the node."""
-    if not isinstance(key, tuple):
-        key = (key,)
-    out = []
-    advanced = False
-    dim = 0
-    consumed = builtins.sum(
-        1
-        for k in key
-        if k is not None
-        and k is not Ellipsis
-        and not isinstance(k, _py_bool)
-        and not (isinstance(k, Tensor) and k._data.dtype.kind == "b")
+_INVALID_INDEX = (
+    "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid "
+    "indices (got {})"
+)
+_SEQ_WARNING = (
+    "Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed "
+    "in pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be "
+    "interpreted as tensor index, x[torch.tensor(seq)], which will result either in an error or "
+    "a different result (Triggered internally at /__w/pytorch/pytorch/torch/csrc/autograd/"
+    "python_variable_indexing.cpp:349.)"
+)
+_UINT8_WARNING = (
+    "indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead. "
+    "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/IndexingUtils.h:37.)"
+)
+
+
+def _as_tuple(key):
+    """PyTorch's ``treatSequenceAsTuple``: a list holding a tensor, sequence, slice, Ellipsis or
+    None is read as a tuple (with a deprecation warning); other non-tuples are one index."""
+    if isinstance(key, tuple):
+        return key
+    if isinstance(key, Tensor) or isinstance(key, xp.ndarray) or not _is_sequence(key):
+        return (key,)
+    try:
+        n = len(key)
+    except TypeError:
+        return (key,)
+    if n >= 32:
+        return (key,)
+    for item in key:
+        if (
+            isinstance(item, (Tensor, _py_slice))
+            or _is_sequence(item)
+            or item is None
+            or item is Ellipsis
+        ):
+            warnings.warn(_SEQ_WARNING, UserWarning, stacklevel=3)
+            return tuple(key)
+    return (key,)
+
+
+def _is_sequence(obj) -> bool:
+    return isinstance(obj, (list, tuple, str, bytes, range)) or (
+        hasattr(obj, "__getitem__") and hasattr(obj, "__len__") and not isinstance(obj, dict)
     )
-    consumed += builtins.sum(
-        k._data.ndim - 1 for k in key if isinstance(k, Tensor) and k._data.dtype.kind == "b"
+
+
+def _is_int(k) -> bool:
+    if isinstance(k, _py_bool):
+        return False
+    if isinstance(k, _py_int):
+        return True
+    return (
+        hasattr(k, "__index__")
+        and not isinstance(k, (Tensor, xp.ndarray, list, tuple))
+        and not isinstance(k, _py_slice)
     )
+
+
+def _index_array(k):
+    """A list, tuple or array index as an array (PyTorch's ``sequenceToVariable``)."""
+    if isinstance(k, xp.ndarray):
+        arr = k
+    else:
+        from .creation import tensor
+
+        if isinstance(k, (list, tuple)) and len(k) == 0:
+            return xp.zeros(0, xp.int64)
+        arr = tensor(k)._data
+    return arr
+
+
+def _count_specified(key) -> int:
+    n = 0
+    for k in key:
+        if isinstance(k, Tensor):
+            n += k._data.ndim if k._data.dtype in (xp.bool_, xp.uint8) else 1
+        elif k is not None and k is not Ellipsis and not isinstance(k, _py_bool):
+            n += 1
+    return n
+
+
+def _slice_bounds(k):
+    def val(v):
+        if v is None:
+            return None
+        if isinstance(v, Tensor):
+            return int(v._data)
+        return v.__index__() if not isinstance(v, _py_int) else v
+
+    step = val(k.step)
+    if step is not None:
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        if step < 0:
+            raise ValueError("step must be greater than zero")
+    return val(k.start), val(k.stop), step
+
+
+def _apply_slicing(self, key, optimize):
+    """PyTorch's ``applySlicing``: the basic parts of ``key`` applied one view op at a time, and
+    the index arrays (one per dim of the result, None for the others)."""
+    from .shape import Select, Unsqueeze, slice_dim
+
+    shape = self._data.shape
+    ndim = len(shape)
+    specified = _count_specified(key)
+    if specified > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    result = self
+    dim = 0  # the dim of ``result`` the next index applies to
+    real = 0  # the same dim counted in ``self`` (for error messages)
+    indices = []
+
+    def record(arr):
+        indices.extend([None] * (dim - len(indices)))
+        indices.append(arr)
+
     for k in key:
         if isinstance(k, Tensor):
             data = k._data
-            if data.dtype.kind == "b":
-                _check_mask(data, shape, dim)
-                advanced = True
-                out.append(data)
-                dim += builtins.max(data.ndim, 1) if data.ndim else 0
-                continue
-            if data.dtype.kind not in "iu":
-                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-            if data.ndim == 0 and not advanced and data.dtype.kind in "iu":
+            if data.ndim == 0 and data.dtype.kind in "iu" and data.dtype != xp.uint8:
                 k = int(data)
-            else:
-                advanced = True
-                out.append(_check_range(data, shape, dim))
-                dim += 1
-                continue
-        if isinstance(k, _py_bool):
-            advanced = True
-            out.append(xp.asarray(k))
-            continue
-        if isinstance(k, _py_int) or (
-            hasattr(k, "__index__")
-            and not isinstance(k, _py_slice)
-            and k is not None
-            and k is not Ellipsis
-            and not isinstance(k, (list, tuple))
-            and not hasattr(k, "shape")
-        ):
-            k = int(k)
-            if dim >= len(shape):
-                raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-            size = shape[dim]
+            elif data.ndim == 0 and data.dtype == xp.bool_:
+                k = bool(data)
+        if _is_int(k):
+            k = k if isinstance(k, _py_int) else k.__index__()
+            size = result._data.shape[dim]
             if not -size <= k < size:
-                raise IndexError(f"index {k} is out of bounds for dimension {dim} with size {size}")
-            out.append(k)
-            dim += 1
+                raise IndexError(
+                    f"index {k} is out of bounds for dimension {real} with size {size}"
+                )
+            result = Select.apply(result, dim, k % size)
+            real += 1
         elif isinstance(k, _py_slice):
-            if k.step is not None and int(k.step) <= 0:
-                raise ValueError("step must be greater than zero")
-            out.append(k)
+            start, stop, step = _slice_bounds(k)
+            size = result._data.shape[dim]
+            if not (
+                optimize
+                and (start is None or start == 0)
+                and (step is None or step == 1)
+                and (stop is None or stop >= size)
+            ):
+                result = slice_dim(result, dim, start, stop, step)
             dim += 1
+            real += 1
         elif k is None:
-            out.append(None)
+            result = Unsqueeze.apply(result, dim)
+            dim += 1
         elif k is Ellipsis:
-            out.append(Ellipsis)
-            dim += len(shape) - consumed
-        else:  # lists, tuples, arrays
-            arr = xp.asarray(k.numpy() if isinstance(k, Tensor) else k)
-            if arr.dtype.kind == "b":
-                _check_mask(arr, shape, dim)
-                out.append(arr)
-                dim += arr.ndim
+            dim += ndim - specified
+            real += ndim - specified
+        elif isinstance(k, _py_bool):
+            result = Unsqueeze.apply(result, dim)
+            record(xp.zeros(1 if k else 0, xp.int64))
+            dim += 1
+        else:
+            if isinstance(k, Tensor):
+                arr = k._data
+            elif isinstance(k, (list, tuple, xp.ndarray)):
+                arr = _index_array(k)
+            elif isinstance(k, (str, bytes)):
+                raise TypeError(f"new(): invalid data type '{type(k).__name__}'")
             else:
-                if arr.size == 0:
-                    arr = arr.astype(xp.int64)
-                if arr.dtype.kind not in "iu":
-                    raise IndexError(
-                        "tensors used as indices must be long, int, byte or bool tensors"
-                    )
-                out.append(_check_range(arr, shape, dim))
-                dim += 1
-            advanced = True
-    if dim > len(shape):
-        raise IndexError(f"too many indices for tensor of dimension {len(shape)}")
-    return tuple(out), not advanced
+                raise IndexError(_INVALID_INDEX.format(type(k).__name__))
+            kind = arr.dtype.kind
+            if arr.dtype == xp.uint8 or kind == "b":
+                if arr.dtype == xp.uint8:
+                    warnings.warn(_UINT8_WARNING, UserWarning, stacklevel=3)
+                    arr = arr.astype(bool)
+                rshape = result._data.shape
+                for i, n in enumerate(arr.shape):
+                    if dim + i >= len(rshape) or rshape[dim + i] != n:
+                        raise IndexError(
+                            f"The shape of the mask {shape_str(arr.shape)} at index {i} does "
+                            f"not match the shape of the indexed tensor {shape_str(rshape)} at "
+                            f"index {dim + i}"
+                        )
+                if arr.ndim == 0:
+                    result = Unsqueeze.apply(result, dim)
+                    record(xp.zeros(1 if arr else 0, xp.int64))
+                    dim += 1
+                    continue
+                for part in xp.nonzero(arr):
+                    record(part.astype(xp.int64))
+                    dim += 1
+                    real += 1
+                continue
+            if arr.dtype not in (xp.int64, xp.int32):
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+            if dim >= result._data.ndim:
+                raise IndexError(f"too many indices for tensor of dimension {ndim}")
+            record(arr)
+            dim += 1
+            real += 1
+    if indices:
+        _check_indices(indices, result._data.shape)
+    return result, indices
+
+
+def _check_indices(indices, shape):
+    """The checks PyTorch's index kernels make: indices broadcast together, and each is within
+    the size of its dim (named by its position among the index tensors)."""
+    arrays = [a for a in indices if a is not None]
+    try:
+        xp.broadcast_shapes(*[a.shape for a in arrays])
+    except ValueError:
+        raise IndexError(
+            "shape mismatch: indexing tensors could not be broadcast together with shapes "
+            + ", ".join(shape_str(a.shape) for a in arrays)
+        ) from None
+    nr = 0
+    for d, arr in enumerate(indices):
+        if arr is None:
+            continue
+        size = shape[d]
+        if arr.size:
+            low, high = int(arr.min()), int(arr.max())
+            bad = high if high >= size else (low if low < -size else None)
+            if bad is not None:
+                raise IndexError(
+                    f"index {bad} is out of bounds for dimension {nr} with size {size}"
+                )
+        nr += 1
+
+
+def _key(indices):
+    return tuple(_py_slice(None) if a is None else a for a in indices)
 
 
 def _check_range(arr, shape, dim):
@@ -112,78 +256,21 @@ def _check_range(arr, shape, dim):
     return arr
 
 
-def _check_mask(mask, shape, dim):
-    for i, n in enumerate(mask.shape):
-        if dim + i >= len(shape) or shape[dim + i] != n:
-            raise IndexError(
-                f"The shape of the mask {shape_str(mask.shape)} at index {i} does not match the "
-                f"shape of the indexed tensor {shape_str(shape)} at index {dim + i}"
-            )
-
-
-class _BasicIndex(Op):
-    is_view = True
-
-    @staticmethod
-    def forward(ctx, x, key):
-        ctx.shape = x.shape
-        ctx.key = key
-        return x[key + (Ellipsis,)] if Ellipsis not in key else x[key]
-
-    @staticmethod
-    def backward(ctx, grad):
-        return _BasicIndexBackward.apply(grad, ctx.shape, ctx.key)
-
-
-class Select(_BasicIndex):
-    pass
-
-
-class Slice(_BasicIndex):
-    pass
-
-
-class Unsqueeze(_BasicIndex):
-    pass
-
-
-class Alias(_BasicIndex):
-    pass
-
-
-class _BasicIndexBackward(Op):
-    node_name = "SelectBackwardBackward0"
-
-    @staticmethod
-    def forward(ctx, grad, shape, key):
-        ctx.key = key
-        out = ctx.xp.zeros(shape, grad.dtype)
-        out[key] = grad
-        return out
-
-    @staticmethod
-    def backward(ctx, gg):
-        return _basic_op(ctx.key).apply(gg, ctx.key)
-
-
-def _basic_op(key):
-    for k in reversed(key):
-        if isinstance(k, _py_int):
-            return Select
-        if isinstance(k, _py_slice):
-            if k != _py_slice(None):
-                return Slice
-            continue
-        if k is None:
-            return Unsqueeze
-    return Alias
-
-
 class Index(Op):
     @staticmethod
     def forward(ctx, x, key):
         ctx.shape, ctx.key = x.shape, key
-        return x[key]
+        # PyTorch's index results are contiguous, with contiguous strides on size-1 dims too
+        out = ctx.xp.ascontiguousarray(x[key])
+        if 1 in out.shape:
+            from .shape import _with_strides
+
+            strides, acc = [], 1
+            for n in reversed(out.shape):
+                strides.append(acc)
+                acc *= max(n, 1)
+            out = _with_strides(out, tuple(reversed(strides)))
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -212,22 +299,40 @@ def getitem(self, key):
         size = self._data.shape[0]
         if not -size <= key < size:
             raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
-        return Select.apply(self, (key,))
-    if self._data.ndim == 0 and key is not None and key is not Ellipsis and key != ():
-        if not (isinstance(key, Tensor) and key._data.dtype.kind == "b"):
-            if not isinstance(key, _py_bool):
-                raise IndexError(
-                    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python "
-                    "or `tensor.item<T>()` in C++ to convert a 0-dim tensor to a "
-                    "number"
-                )
-    norm, basic = _normalize(key, self._data.shape)
-    if basic:
-        return _basic_op(norm).apply(self, norm)
-    return Index.apply(self, norm)
+        from .shape import Select
+
+        return Select.apply(self, 0, key % size)
+    if isinstance(key, _py_slice):
+        # a lone slice is always a slice op (PyTorch skips its full-slice shortcut here)
+        if not self._data.ndim:
+            raise IndexError(_ZERO_DIM)
+        from .shape import slice_dim
+
+        return slice_dim(self, 0, *_slice_bounds(key))
+    key = _as_tuple(key)
+    if self._data.ndim == 0:
+        for k in key:
+            if _is_int(k) or isinstance(k, _py_slice):
+                raise IndexError(_ZERO_DIM)
+    result, indices = _apply_slicing(self, key, optimize=True)
+    if indices:
+        return Index.apply(result, _key(indices))
+    if result is self:
+        from .shape import Alias
+
+        return Alias.apply(self)
+    return result
+
+
+_ZERO_DIM = (
+    "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` in C++ "
+    "to convert a 0-dim tensor to a number"
+)
 
 
 class IndexPut(Op):
+    tensor_args = 2
+
     @staticmethod
     def forward(ctx, x, value, key, accumulate):
         ctx.key, ctx.accumulate = key, accumulate
@@ -249,26 +354,130 @@ class IndexPut(Op):
     @staticmethod
     def backward(ctx, grad):
         gx = grad if ctx.accumulate else IndexPut.apply(grad, 0, ctx.key, False)
-        return gx, Index.apply(grad, ctx.key)
+        gv = Index.apply(grad, ctx.key) if ctx.needs_input_grad[1] else None
+        return gx, gv
 
 
 def _index_put(self, key, value, accumulate=False):
     return IndexPut.apply(self, value, key, accumulate)
 
 
+def _put(self, indices, value, accumulate=False):
+    """``index_put_`` on ``self`` with per-dim index arrays (None: the whole dim)."""
+    if not isinstance(value, Tensor):
+        from .creation import tensor
+
+        value = tensor(value, dtype=self.dtype)
+    if value._data.dtype != self._data.dtype:
+        raise RuntimeError(
+            "Index put requires the source and destination dtypes match, got "
+            f"{_short(self._data.dtype)} for the destination and {_short(value._data.dtype)} "
+            "for the source."
+        )
+    return self._inplace(_index_put, _key(indices), value, accumulate)
+
+
+def _short(np_dtype):
+    from .._tensor import legacy_type_name
+
+    return legacy_type_name(np_dtype).split(".")[-1][: -len("Tensor")]
+
+
+def _type_name(value) -> str:
+    t = type(value)
+    return t.__name__ if t.__module__ == "builtins" else f"{t.__module__}.{t.__qualname__}"
+
+
+def _value_tensor(value, like):
+    """PyTorch's ``valueToTensor``: Python numbers become 0-d tensors of ``like``'s dtype."""
+    from .creation import tensor
+
+    if isinstance(value, (_py_bool, _py_int, float)) or (
+        isinstance(value, xp.integer) and not isinstance(value, xp.bool_)
+    ):
+        if like.dtype.is_complex or like.dtype.is_floating_point or isinstance(value, _py_bool):
+            return tensor(value, dtype=like.dtype)
+        return tensor(value).to(like.dtype)
+    if isinstance(value, complex):
+        if not like.dtype.is_complex:
+            raise RuntimeError(
+                f"value cannot be converted to type {str(like.dtype).split('.')[-1]} without "
+                "overflow"
+            )
+        return tensor(value, dtype=like.dtype)
+    from .._tensor import legacy_type_name
+
+    raise TypeError(f"can't assign a {_type_name(value)} to a {legacy_type_name(like._data.dtype)}")
+
+
+def _copy_to(dst, src):
+    """PyTorch's ``copy_to`` for ``x[basic] = value``: copy_ when the shapes match, fill_ from a
+    0-d value, else the value (leading 1s dropped) expanded to the target, then copy_."""
+    from .shape import _overlaps, expand
+
+    if dst._data.shape == src._data.shape:
+        return dst.copy_(src)
+    if src._data.ndim == 0:
+        if _overlaps(dst._data):
+            from .shape import _OVERLAP
+
+            raise RuntimeError(_OVERLAP)
+        return dst.fill_(src)
+    shape = src._data.shape
+    stripped = shape
+    while stripped and stripped[0] == 1:
+        stripped = stripped[1:]
+    if stripped != shape:
+        src = src.view(stripped)
+    return dst.copy_(expand(src, dst._data.shape))
+
+
 def setitem(self, key, value):
     if not isinstance(value, Tensor):
-        value = _as_value(value, self)
-    if self._requires_grad and self._grad_fn is None and self._base is None and _grad_enabled():
-        self._check_inplace()
-    norm, basic = _normalize(key, self._data.shape)
-    if basic:
-        from .shape import copy_
+        value = _value_tensor(value, self)
+    from .shape import Select, Unsqueeze, slice_dim
 
-        view = _basic_op(norm).apply(self, norm)
-        copy_(view, value)
+    # the single-index fast paths of THPVariable_setitem / set_item
+    if key is False:
         return
-    self._inplace(_index_put, norm, value)
+    if key is Ellipsis:
+        _copy_to(self, value)
+        return
+    if key is None or key is True:
+        _copy_to(Unsqueeze.apply(self, 0), value)
+        return
+    if key.__class__ is _py_int:
+        if not self._data.ndim:
+            raise IndexError(_ZERO_DIM)
+        size = self._data.shape[0]
+        if not -size <= key < size:
+            raise IndexError(f"index {key} is out of bounds for dimension 0 with size {size}")
+        _copy_to(Select.apply(self, 0, key % size), value)
+        return
+    if isinstance(key, _py_slice):
+        if not self._data.ndim:
+            raise IndexError(_ZERO_DIM)
+        start, stop, step = _slice_bounds(key)
+        size = self._data.shape[0]
+        full = (start in (None, 0)) and (step in (None, 1)) and (stop is None or stop >= size)
+        _copy_to(self if full else slice_dim(self, 0, start, stop, step), value)
+        return
+    key = _as_tuple(key)
+    if self._data.ndim == 0:
+        for k in key:
+            if _is_int(k) or isinstance(k, _py_slice):
+                raise IndexError(_ZERO_DIM)
+    sliced, indices = _apply_slicing(self, key, optimize=True)
+    if not indices:
+        _copy_to(sliced, value)
+        return
+    shape = value._data.shape
+    stripped = shape
+    while stripped and stripped[0] == 1:
+        stripped = stripped[1:]
+    if stripped != shape:
+        value = value.view(stripped)
+    _put(sliced, indices, value)
 
 
 def _grad_enabled():
@@ -277,29 +486,36 @@ def _grad_enabled():
     return STATE.grad_enabled
 
 
-def _as_value(value, like):
-    from .creation import tensor
-
-    if isinstance(value, (_py_int, float, _py_bool, complex)):
-        return value
-    return tensor(value, dtype=like.dtype)
-
-
 Tensor.__getitem__ = getitem
 Tensor.__setitem__ = setitem
+
+
+def _put_indices(self, indices):
+    indices = tuple(indices)
+    for i in indices:
+        if i is not None and not isinstance(i, Tensor):
+            raise TypeError(
+                "index_put_(): argument 'indices' must be tuple of Tensors, not "
+                f"{type(indices).__name__}"
+            )
+    result, arrays = _apply_slicing(
+        self, tuple(i if i is not None else _py_slice(None) for i in indices), optimize=True
+    )
+    return result, arrays
 
 
 @tensor_method()
 def index_put_(self, indices, values, accumulate=False):
     """``self[indices] = values`` (``+=`` with ``accumulate``, counting repeated indices)."""
-    norm, _ = _normalize(tuple(indices), self._data.shape)
-    return self._inplace(_index_put, norm, values, accumulate)
+    result, arrays = _put_indices(self, indices)
+    if result is not self:  # a bool 0-d index unsqueezes: PyTorch writes through the view
+        return _put(result, arrays, values, accumulate) and self
+    return _put(self, arrays, values, accumulate)
 
 
 @tensor_method()
 def index_put(self, indices, values, accumulate=False):
-    norm, _ = _normalize(tuple(indices), self._data.shape)
-    return IndexPut.apply(self, values, norm, accumulate)
+    return index_put_(self.clone(), indices, values, accumulate)
 
 
 class IndexSelect(Op):

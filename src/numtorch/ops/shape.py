@@ -7,12 +7,101 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
+import warnings
 
+from .._backend import ndarray
 from .._dtype import result_type
-from .._tensor import Tensor, make
+from .._tensor import Tensor, legacy_type_name, make
 from ..autograd.function import Op, _edge
 from ..autograd.graph import sequence
 from ._common import broadcast_error, shape_str, tensor_method, wrap_dim, xp
+
+_PKG = __package__.rsplit(".", 1)[0]
+
+
+def _export(fn, name=None):
+    """Makes ``fn`` a top-level function of the package too (``numtorch.narrow``)."""
+    pkg = sys.modules.get(_PKG)
+    if pkg is not None:
+        setattr(pkg, name or fn.__name__, fn)
+    return fn
+
+
+def _elem_strides(x) -> tuple:
+    item = x.itemsize
+    return tuple(s // item for s in x.strides)
+
+
+def _as_view(x, shape, strides, keep_readonly=True):
+    """An array over ``x``'s memory starting where ``x`` starts, with the given shape and element
+    strides, or None where NumPy cannot build one (a root that is not one buffer)."""
+    root = x
+    while isinstance(root.base, ndarray):
+        root = root.base
+    if not (root.flags.c_contiguous or root.flags.f_contiguous):
+        return None
+    item = x.itemsize
+    offset = x.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    try:
+        out = ndarray(
+            shape, x.dtype, buffer=root, offset=offset, strides=tuple(s * item for s in strides)
+        )
+    except (TypeError, ValueError, BufferError):
+        return None
+    if keep_readonly and not x.flags.writeable and out.flags.writeable:
+        out.flags.writeable = False
+    return out
+
+
+def _with_strides(x, strides):
+    """``x`` seen with PyTorch's element ``strides`` (they differ from NumPy's only on size-1
+    dims, where the stride never matters for addressing); the memory stays shared."""
+    item = x.itemsize
+    if x.size == 0 or x.strides == tuple(s * item for s in strides):
+        return x
+    out = _as_view(x, x.shape, strides)
+    return x if out is None else out
+
+
+def compute_stride(oldshape, oldstride, newshape):
+    """PyTorch's ``computeStride``: the strides of ``view(newshape)``, or None if no view fits."""
+    if not oldshape:
+        return (1,) * len(newshape)
+    numel = 1
+    for s in oldshape:
+        numel *= s
+    if numel == 0:
+        if tuple(oldshape) == tuple(newshape):
+            return tuple(oldstride)
+        out = [1] * len(newshape)
+        for d in range(len(newshape) - 2, -1, -1):
+            out[d] = max(newshape[d + 1], 1) * out[d + 1]
+        return tuple(out)
+    newstride = [0] * len(newshape)
+    view_d = len(newshape) - 1
+    chunk_base_stride = oldstride[-1]
+    tensor_numel = 1
+    view_numel = 1
+    for tensor_d in range(len(oldshape) - 1, -1, -1):
+        tensor_numel *= oldshape[tensor_d]
+        if tensor_d == 0 or (
+            oldshape[tensor_d - 1] != 1
+            and oldstride[tensor_d - 1] != tensor_numel * chunk_base_stride
+        ):
+            while view_d >= 0 and (view_numel < tensor_numel or newshape[view_d] == 1):
+                newstride[view_d] = view_numel * chunk_base_stride
+                view_numel *= newshape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if tensor_d > 0:
+                chunk_base_stride = oldstride[tensor_d - 1]
+                tensor_numel = 1
+                view_numel = 1
+    if view_d != -1:
+        return None
+    return tuple(newstride)
 
 
 def _size_args(size) -> tuple:
@@ -41,13 +130,18 @@ def _infer_shape(shape, numel: int) -> tuple:
 
 
 def _view_array(x, shape):
-    """``x`` reshaped without copying, or None where the strides do not allow it."""
-    out = x.view()
-    try:
-        out.shape = shape
-    except AttributeError:
+    """``x`` reshaped without copying (with PyTorch's strides), or None where PyTorch's
+    ``view`` would refuse."""
+    strides = compute_stride(x.shape, _elem_strides(x), shape)
+    if strides is None:
         return None
-    return out
+    try:
+        out = x.reshape(shape, copy=False)
+    except ValueError:
+        out = None
+    if out is None:
+        return _as_view(x, tuple(shape), strides) if x.size else None
+    return _with_strides(out, strides)
 
 
 class View(Op):
@@ -234,10 +328,30 @@ def _mT(self):
     return transpose(self, -2, -1)
 
 
+_T_WARNED = {"nd": False, "0d": False}
+_T_ND_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+    "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+    "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+    "tensor. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+    "TensorShape.cpp:4314.)"
+)
+_T_0D_WARNING = (
+    "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases. "
+    "(Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp:4321.)"
+)
+
+
 def _T(self):
     ndim = self._data.ndim
-    if ndim <= 1:
-        return self
+    # PyTorch warns once per process (TORCH_WARN_ONCE), one message for 0-d, one for the rest
+    if ndim == 0:
+        if not _T_WARNED["0d"]:
+            _T_WARNED["0d"] = True
+            warnings.warn(_T_0D_WARNING, UserWarning, stacklevel=2)
+    elif ndim != 2 and not _T_WARNED["nd"]:
+        _T_WARNED["nd"] = True
+        warnings.warn(_T_ND_WARNING, UserWarning, stacklevel=2)
     return Permute.apply(self, tuple(range(ndim - 1, -1, -1)))
 
 
@@ -274,8 +388,20 @@ class Squeeze2(_Reshaping):
     pass
 
 
-class Unsqueeze(_Reshaping):
-    pass
+class Unsqueeze(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        shape, strides = x.shape, _elem_strides(x)
+        stride = 1 if dim >= x.ndim else shape[dim] * strides[dim]
+        out = ctx.xp.expand_dims(x, dim)
+        return _with_strides(out, strides[:dim] + (stride,) + strides[dim:])
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.squeeze(ctx.dim)
 
 
 @tensor_method()
@@ -301,9 +427,7 @@ def squeeze(input, dim=None):
 @tensor_method()
 def unsqueeze(input, dim):
     """Inserts a size-1 dim at ``dim``."""
-    shape = input._data.shape
-    d = wrap_dim(dim, len(shape) + 1)
-    return Unsqueeze.apply(input, shape[:d] + (1,) + shape[d:])
+    return Unsqueeze.apply(input, wrap_dim(dim, input._data.ndim + 1))
 
 
 class Expand(Op):
@@ -312,11 +436,55 @@ class Expand(Op):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
-        return ctx.xp.broadcast_to(x, shape)
+        out = ctx.xp.broadcast_to(x, shape)
+        strides = _expand_strides(x.shape, _elem_strides(x), shape)
+        view = _as_view(x, shape, strides) if x.size else None
+        if view is None:
+            return out
+        if _overlaps(view):
+            view.flags.writeable = False  # writes go through fill_/zero_ or raise
+        return view
 
     @staticmethod
     def backward(ctx, grad):
         return grad.sum_to_size(ctx.shape)
+
+
+def _expand_strides(shape, strides, target):
+    """PyTorch's ``inferExpandGeometry`` strides."""
+    n, lead = len(target), len(target) - len(shape)
+    out = [0] * n
+    next_size, next_stride = 1, 0  # a 0-d input gets stride 0 everywhere, as in PyTorch
+    for i in range(n - 1, -1, -1):
+        d = i - lead
+        if d >= 0:
+            size, stride = shape[d], strides[d]
+        else:
+            size, stride = 1, next_size * next_stride
+        if size != target[i]:
+            size, stride = target[i], 0
+        out[i] = stride
+        next_size, next_stride = size, stride
+    return tuple(out)
+
+
+def _overlaps(x) -> bool:
+    """PyTorch's internal-overlap test: some dim of size > 1 has stride 0."""
+    return any(st == 0 and n > 1 for n, st in zip(x.shape, x.strides, strict=True))
+
+
+def _writable(out):
+    """NumPy marks every view of a broadcast array read-only; PyTorch only refuses writes that
+    land twice on one element, so a view without such a dim is writable again."""
+    if out.flags.writeable or _overlaps(out) or out.size == 0:
+        return out
+    root = out
+    while isinstance(root.base, ndarray):
+        root = root.base
+    if not root.flags.writeable:
+        return out
+    view = _as_view(out, out.shape, _elem_strides(out), keep_readonly=False)
+    return out if view is None else view
 
 
 @tensor_method()
@@ -442,6 +610,143 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return Diagonal.apply(input, offset, d1, d2)
 
 
+# -- select, slice, alias: the views basic indexing is made of ------------------------------------
+
+
+class Select(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim, index):
+        ctx.shape, ctx.dim, ctx.index = x.shape, dim, index
+        return _writable(x[(slice(None),) * dim + (index, Ellipsis)])
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _SelectBackward.apply(grad, ctx.shape, ctx.dim, ctx.index)
+
+
+class _SelectBackward(Op):
+    node_name = "SelectBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, shape, dim, index):
+        ctx.dim, ctx.index = dim, index
+        out = ctx.xp.zeros(shape, grad.dtype)
+        out[(slice(None),) * dim + (index, Ellipsis)] = grad
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return Select.apply(gg, ctx.dim, ctx.index)
+
+
+class Slice(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim, start, stop, step):
+        ctx.shape, ctx.args = x.shape, (dim, start, stop, step)
+        return _writable(x[(slice(None),) * dim + (slice(start, stop, step),)])
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _SliceBackward.apply(grad, ctx.shape, *ctx.args)
+
+
+class _SliceBackward(Op):
+    node_name = "SliceBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, shape, dim, start, stop, step):
+        ctx.args = (dim, start, stop, step)
+        out = ctx.xp.zeros(shape, grad.dtype)
+        out[(slice(None),) * dim + (slice(start, stop, step),)] = grad
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return Slice.apply(gg, *ctx.args)
+
+
+class Alias(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+def slice_dim(input, dim, start, stop, step):
+    """``input[..., start:stop:step]`` along ``dim`` (bounds clamped as Python's), a view."""
+    start, stop, step = slice(start, stop, step).indices(input._data.shape[dim])
+    return Slice.apply(input, dim, start, max(stop, start), step)
+
+
+def _as_int(value, what):
+    if isinstance(value, Tensor):
+        if value._data.ndim or value._data.dtype.kind not in "iu":
+            raise TypeError(f"{what} must be an integer or a 0-dim integer tensor")
+        return int(value._data)
+    return int(value)
+
+
+@tensor_method()
+def select(input, dim, index):
+    """The slice at ``index`` along ``dim``, with that dim removed (a view; ``x[:, i]`` is
+    ``x.select(1, i)``).
+
+    >>> numtorch.arange(6).view(2, 3).select(1, -1)
+    tensor([2, 5])
+    """
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = wrap_dim(dim, len(shape))
+    index = _as_int(index, "select(): index")
+    size = shape[dim]
+    if size <= -1 - index or size <= index:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {shape_str(shape)} at "
+            f"dimension {dim}"
+        )
+    return Select.apply(input, dim, index % size)
+
+
+@tensor_method()
+def narrow(input, dim, start, length):
+    """``length`` elements along ``dim`` from ``start`` (a view).
+
+    >>> numtorch.arange(5).narrow(0, 1, 3)
+    tensor([1, 2, 3])
+    """
+    shape = input._data.shape
+    if not shape:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    start, length = _as_int(start, "narrow(): start"), _as_int(length, "narrow(): length")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    dim = wrap_dim(dim, len(shape))
+    size = shape[dim]
+    if not -size <= start <= size:
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-size}, {size}], but got {start})"
+        )
+    if start < 0:
+        start += size
+    if start > size - length:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return Slice.apply(input, dim, start, start + length, 1)
+
+
+_export(select)
+_export(narrow)
+
+
 # -- multi-output views: unbind, split ----------------------------------------------------------
 
 
@@ -465,13 +770,57 @@ class _MultiView(Op):
             ctx._num_outputs = len(outs)
             ctx._out_meta = tuple((o.shape, o.dtype) for o in outs)
         return tuple(
-            make_view(o, x, functools.partial(_pick, cls, i), args[1:], ctx if record else None, i)
+            make_view(
+                _writable(o),
+                x,
+                functools.partial(_pick, cls, i, record),
+                args[1:],
+                ctx if record else None,
+                i,
+            )
             for i, o in enumerate(outs)
         )
 
 
-def _pick(cls, index, tensor, *args):
+def _pick(cls, index, recorded, tensor, *args):
     return cls.apply(tensor, *args)[index]
+
+
+def _forward_name(op) -> str:
+    name = op._node_cls.__name__
+    stem = name.rstrip("0123456789")
+    return stem[: -len("Backward")] if stem.endswith("Backward") else stem
+
+
+_MULTI_VIEW_TAIL = (
+    "This view is the output of a function that returns multiple views. Such functions do not "
+    "allow the output views to be modified inplace. You should replace the inplace operation by "
+    "an out-of-place one."
+)
+
+
+def _check_multi_view(view_fn) -> None:
+    """PyTorch refuses in-place ops (that autograd records) on views made by unbind/split/chunk,
+    and on views of those."""
+    multi = None
+    for op, _ in view_fn:
+        if isinstance(op, functools.partial) and op.func is _pick:
+            multi = op
+    if multi is None:
+        return
+    if not multi.args[2]:  # made while autograd was not recording
+        raise RuntimeError(
+            "A view was created in no_grad mode and is being modified inplace with grad mode "
+            "enabled. " + _MULTI_VIEW_TAIL
+        )
+    last = view_fn[-1][0]
+    if isinstance(last, functools.partial):
+        name, nr = _forward_name(last.args[0]), last.args[1]
+    else:
+        name, nr = _forward_name(last), 0
+    raise RuntimeError(
+        f"Output {nr} of {name} is a view and is being modified inplace. " + _MULTI_VIEW_TAIL
+    )
 
 
 class Unbind(_MultiView):
@@ -556,16 +905,49 @@ def chunk(input, chunks, dim=0):
 # -- copies: cat, stack, contiguous ----------------------------------------------------------
 
 
+def _tensor_list(tensors, fn: str):
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(
+            f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+            f"{type(tensors).__name__}"
+        )
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(
+                f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}"
+            )
+    return list(tensors)
+
+
+def _int_dim(dim, fn: str) -> int:
+    if isinstance(dim, bool) or not isinstance(dim, int):
+        if not (isinstance(dim, Tensor) or hasattr(dim, "__index__")):
+            raise TypeError(f"{fn}(): argument 'dim' must be int, not {type(dim).__name__}")
+        dim = int(dim)
+    return dim
+
+
 class Cat(Op):
+    tensor_args = 0
+
     @staticmethod
-    def forward(ctx, dim, *xs):
+    def forward(ctx, dim, dtype, *xs):
         ctx.dim = dim
-        ctx.sizes = [x.shape[dim] if x.ndim else 0 for x in xs]
-        return ctx.xp.concatenate(xs, axis=dim)
+        # legacy behaviour: 1-D empty tensors are skipped whatever the other shapes
+        ctx.skipped = [x.ndim == 1 and x.shape[0] == 0 for x in xs]
+        kept = [x.astype(dtype, copy=False) for x, s in zip(xs, ctx.skipped, strict=True) if not s]
+        if not kept:
+            return ctx.xp.zeros((0,), dtype)
+        ctx.sizes = [x.shape[dim] for x in kept]
+        return ctx.xp.concatenate(kept, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
-        return (None, *grad.split(ctx.sizes, ctx.dim))
+        if all(ctx.skipped):
+            return (None, None, *(grad for _ in ctx.skipped))
+        pieces = iter(grad.split(ctx.sizes, ctx.dim))
+        empty = grad.new_zeros(0)
+        return (None, None, *(empty if s else next(pieces) for s in ctx.skipped))
 
 
 def cat(tensors, dim=0, *, out=None):
@@ -574,18 +956,23 @@ def cat(tensors, dim=0, *, out=None):
     >>> numtorch.cat([numtorch.zeros(1, 2), numtorch.ones(1, 2)]).shape
     numtorch.Size([2, 2])
     """
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "cat")
+    dim = _int_dim(dim, "cat")
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    target = result_type(*tensors)._np
     # legacy behaviour: 1-D empty tensors are skipped whatever the other shapes
     kept = [t for t in tensors if not (t._data.ndim == 1 and t._data.shape[0] == 0)]
     if not kept:
-        return tensors[0].clone()
+        kept = tensors[:1]
     ref = kept[0]._data
     if ref.ndim == 0:
         raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
     dim = wrap_dim(dim, ref.ndim)
-    for i, t in enumerate(kept):
+    for t in kept:
         data = t._data
         if data.ndim != ref.ndim:
             raise RuntimeError(
@@ -595,12 +982,12 @@ def cat(tensors, dim=0, *, out=None):
             if d != dim and data.shape[d] != ref.shape[d]:
                 raise RuntimeError(
                     f"Sizes of tensors must match except in dimension {dim}. Expected size "
-                    f"{ref.shape[d]} but got size {data.shape[d]} for tensor number {i} in the "
-                    "list."
+                    f"{ref.shape[d]} but got size {data.shape[d]} for tensor number "
+                    f"{next(i for i, u in enumerate(tensors) if u is t)} in the list."
                 )
-    target = result_type(*kept)._np
-    casted = [t if t._data.dtype == target else t._to_np_dtype(target) for t in kept]
-    result = Cat.apply(dim, *casted)
+    if out is not None:
+        _check_out_dtype(out, target, "cat")
+    result = Cat.apply(dim, target, *tensors)
     if out is not None:
         from ._common import write_out
 
@@ -608,18 +995,30 @@ def cat(tensors, dim=0, *, out=None):
     return result
 
 
+def _check_out_dtype(out, target, fn):
+    from .._dtype import FROM_NP, can_cast
+
+    if not can_cast(FROM_NP[xp.dtype(target)], out.dtype):
+        raise RuntimeError(
+            f"{fn}(): input types can't be cast to the desired output type "
+            f"{legacy_type_name(out._data.dtype).split('.')[-1][: -len('Tensor')]}"
+        )
+
+
 concat = concatenate = cat
 
 
 class Stack(Op):
+    tensor_args = 0
+
     @staticmethod
-    def forward(ctx, dim, *xs):
+    def forward(ctx, dim, dtype, *xs):
         ctx.dim = dim
-        return ctx.xp.stack(xs, axis=dim)
+        return ctx.xp.stack([x.astype(dtype, copy=False) for x in xs], axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
-        return (None, *grad.unbind(ctx.dim))
+        return (None, None, *grad.unbind(ctx.dim))
 
 
 def stack(tensors, dim=0, *, out=None):
@@ -628,20 +1027,22 @@ def stack(tensors, dim=0, *, out=None):
     >>> numtorch.stack([numtorch.zeros(2), numtorch.ones(2)], dim=1).shape
     numtorch.Size([2, 2])
     """
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "stack")
+    dim = _int_dim(dim, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     shape = tensors[0]._data.shape
+    dim = wrap_dim(dim, len(shape) + 1)
     for i, t in enumerate(tensors):
         if t._data.shape != shape:
             raise RuntimeError(
                 f"stack expects each tensor to be equal size, but got {shape_str(shape)} at entry "
                 f"0 and {shape_str(t._data.shape)} at entry {i}"
             )
-    dim = wrap_dim(dim, len(shape) + 1)
     target = result_type(*tensors)._np
-    casted = [t if t._data.dtype == target else t._to_np_dtype(target) for t in tensors]
-    result = Stack.apply(dim, *casted)
+    if out is not None:
+        _check_out_dtype(out, target, "stack")
+    result = Stack.apply(dim, target, *tensors)
     if out is not None:
         from ._common import write_out
 
@@ -662,23 +1063,40 @@ def contiguous(input, memory_format=None):
 # -- the in-place plumbing -------------------------------------------------------------------
 
 
+_COMPLEX_TO_REAL = (
+    "Casting complex values to real discards the imaginary part (Triggered internally at "
+    "/__w/pytorch/pytorch/aten/src/ATen/native/Copy.cpp:307.)"
+)
+_OVERLAP = (
+    "unsupported operation: more than one element of the written-to tensor refers to a single "
+    "memory location. Please clone() the tensor before performing the operation."
+)
+
+
+def _cast(xp_, value, dtype):
+    value = xp_.asarray(value)
+    if value.dtype.kind == "c" and xp_.dtype(dtype).kind != "c":
+        warnings.warn(_COMPLEX_TO_REAL, UserWarning, stacklevel=4)
+        value = value.real
+    return value.astype(dtype, copy=False)
+
+
 class Copy(Op):
     node_name = "CopyBackwards"
 
     @staticmethod
     def forward(ctx, x, src):
         try:
-            return ctx.xp.broadcast_to(ctx.xp.asarray(src), x.shape).astype(x.dtype)
+            return ctx.xp.array(ctx.xp.broadcast_to(_cast(ctx.xp, src, x.dtype), x.shape))
         except ValueError:
-            raise RuntimeError(
-                f"The size of tensor a ({x.shape[-1] if x.ndim else 1}) must match the size of "
-                f"tensor b ({ctx.xp.shape(src)[-1] if ctx.xp.ndim(src) else 1}) at non-singleton "
-                f"dimension {max(x.ndim - 1, 0)}"
-            ) from None
+            raise broadcast_error(x.shape, ctx.xp.shape(src)) from None
 
     @staticmethod
     def backward(ctx, grad):
         return grad * 0, grad
+
+
+Copy._node_cls.name = lambda self: "torch::autograd::CopyBackwards"
 
 
 def _copy(self, src, non_blocking=False):
@@ -688,13 +1106,29 @@ def _copy(self, src, non_blocking=False):
 @tensor_method()
 def copy_(self, src, non_blocking=False):
     """Copies ``src`` (broadcast, cast) into ``self`` in place; gradients flow to ``src``."""
+    if _overlaps(self._data):
+        raise RuntimeError(_OVERLAP)
     return self._inplace(_copy, src)
 
 
 class Fill(Op):
+    node_name = "FillBackward2"  # fill_.Scalar
+
     @staticmethod
     def forward(ctx, x, value):
-        return ctx.xp.full(x.shape, value, dtype=x.dtype)
+        return ctx.xp.full(x.shape, _cast(ctx.xp, value, x.dtype), dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, None
+
+
+class FillTensor(Op):
+    node_name = "FillBackward3"  # fill_.Tensor
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return ctx.xp.full(x.shape, _cast(ctx.xp, value, x.dtype), dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -711,21 +1145,38 @@ class Zero(Op):
         return grad * 0
 
 
+def _overlapping_write(self, fn, *args):
+    """fill_/zero_ are allowed on expanded tensors in PyTorch (every alias gets one value)."""
+    data = self._data
+    if data.flags.writeable or not _overlaps(data):
+        return self._inplace(fn, *args)
+    alias = _as_view(data, data.shape, _elem_strides(data), keep_readonly=False)
+    if alias is None or not alias.flags.writeable:
+        return self._inplace(fn, *args)
+    self._data = alias
+    try:
+        return self._inplace(fn, *args)
+    finally:
+        self._data = data
+
+
 @tensor_method()
 def fill_(self, value):
     """Sets every element to ``value`` (a number or a 0-d tensor)."""
-    if isinstance(value, Tensor) and value._data.ndim:
-        raise RuntimeError(
-            "fill_ only supports 0-dimension value tensor but got tensor with "
-            f"{value._data.ndim} dimensions."
-        )
-    return self._inplace(Fill.apply, value)
+    if isinstance(value, Tensor):
+        if value._data.ndim:
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{value._data.ndim} dimensions."
+            )
+        return _overlapping_write(self, FillTensor.apply, value)
+    return _overlapping_write(self, Fill.apply, value)
 
 
 @tensor_method()
 def zero_(self):
     """Sets every element to zero, in place (what ``grad.zero_()`` does)."""
-    return self._inplace(Zero.apply)
+    return _overlapping_write(self, Zero.apply)
 
 
 def copy_node(tensor, result):
@@ -768,8 +1219,12 @@ class CopySlicesFn(Op):
         return (result, *grads[1:])
 
 
+CopySlicesFn._node_cls.name = lambda self: "torch::autograd::CopySlices"
+
+
 def copy_slices(base, view_fn, node):
     """Makes CopySlices the history of ``base`` after ``node`` wrote into one of its views."""
+    _check_multi_view(view_fn)
     ctx = CopySlicesFn._node_cls()
     ctx._saved = None
     ctx._inner = node
@@ -788,3 +1243,20 @@ def replay_view(base, view_fn):
     for op, args in view_fn:
         out = op(out, *args) if not isinstance(op, type) else op.apply(out, *args)
     return out
+
+
+class AsStrided(Op):
+    """The history PyTorch gives a view after an in-place op on it: one view of the base."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, base, shape, view_fn):
+        ctx.shape, ctx.view_fn = base.shape, view_fn
+        return replay_view(make(base), view_fn)._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = make(xp.zeros(ctx.shape, grad._data.dtype))
+        replay_view(out, ctx.view_fn).copy_(grad)
+        return out
