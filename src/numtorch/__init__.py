@@ -183,6 +183,11 @@ CharTensor = _legacy["CharTensor"]
 ByteTensor = _legacy["ByteTensor"]
 BoolTensor = _legacy["BoolTensor"]
 
+# isort: split
+# nn registers Tensor methods (softmax, log_softmax ...) on import, after the op families
+from . import nn
+from .ops.activation import log_softmax, softmax
+
 __version__ = "0.1.0"
 
 

@@ -1,0 +1,53 @@
+"""All layer classes, re-exported as ``numtorch.nn.X`` (PyTorch's module files)."""
+
+# ruff: noqa: F401  (re-exports)
+
+from .activation import *  # noqa: F403
+from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .distance import CosineSimilarity, PairwiseDistance
+from .flatten import Flatten, Unflatten
+from .linear import Bilinear, Identity, Linear
+from .loss import *  # noqa: F403
+from .module import Module
+
+# layers that live in their own engineer's files; each is optional until it exists
+try:
+    from .conv import *  # noqa: F403
+except ImportError:
+    pass
+try:
+    from .pooling import *  # noqa: F403
+except ImportError:
+    pass
+try:
+    from .batchnorm import *  # noqa: F403
+except ImportError:
+    pass
+try:
+    from .normalization import *  # noqa: F403
+except ImportError:
+    pass
+try:
+    from .dropout import *  # noqa: F403
+except ImportError:
+    pass
+try:
+    from .sparse import *  # noqa: F403
+except ImportError:
+    pass
+try:
+    from .rnn import *  # noqa: F403
+except ImportError:
+    pass
+try:
+    from .transformer import *  # noqa: F403
+except ImportError:
+    pass
+try:
+    from .upsampling import *  # noqa: F403
+except ImportError:
+    pass
+try:
+    from .pixelshuffle import *  # noqa: F403
+except ImportError:
+    pass
