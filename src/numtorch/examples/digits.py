@@ -157,6 +157,12 @@ def main(argv=None) -> dict:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=Path("digits_out"), help="output folder")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument(
+        "--min-accuracy",
+        type=float,
+        default=0.95,
+        help="exit with an error if a model's test accuracy is below this (0 to never)",
+    )
     args = parser.parse_args(argv)
 
     torch.manual_seed(args.seed)
@@ -189,6 +195,9 @@ def main(argv=None) -> dict:
         )
     if plot(histories, args.out / "digits_curves.png"):
         print(f"curves written to {args.out / 'digits_curves.png'}")
+    low = {name: acc for name, acc in results.items() if acc < args.min_accuracy}
+    if low:
+        raise SystemExit(f"test accuracy below {args.min_accuracy}: {low}")
     return results
 
 
