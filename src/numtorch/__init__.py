@@ -184,6 +184,133 @@ ByteTensor = _legacy["ByteTensor"]
 BoolTensor = _legacy["BoolTensor"]
 
 # isort: split
+from . import linalg, serialization
+from ._dlpack import from_dlpack  # also attaches Tensor.__dlpack__ / __dlpack_device__
+from .ops.elementwise import (
+    acos,
+    acosh,
+    addcdiv,
+    addcmul,
+    angle,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctan2,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    bitwise_left_shift,
+    bitwise_right_shift,
+    ceil,
+    complex,
+    conj,
+    conj_physical,
+    cosh,
+    erf,
+    erfc,
+    erfinv,
+    exp2,
+    expm1,
+    fix,
+    floor,
+    fmax,
+    fmin,
+    fmod,
+    frac,
+    hypot,
+    imag,
+    is_conj,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    isreal,
+    lerp,
+    log1p,
+    log2,
+    log10,
+    logit,
+    nan_to_num,
+    polar,
+    real,
+    resolve_conj,
+    resolve_neg,
+    round,
+    rsqrt,
+    sgn,
+    sinh,
+    square,
+    tan,
+    trunc,
+    xlogy,
+)
+from .ops.linalg import _det_top as det
+from .ops.linalg import _slogdet_top as slogdet
+from .ops.linalg import _svd_top as svd
+from .ops.linalg import (
+    addbmm,
+    addmm,
+    addmv,
+    baddbmm,
+    cdist,
+    cross,
+    einsum,
+    ger,
+    inner,
+    inverse,
+    kron,
+    logdet,
+    matrix_power,
+    outer,
+    pinverse,
+    tensordot,
+    trace,
+    vdot,
+)
+from .ops.linalg import norm_legacy as norm  # full torch.norm, incl. 'nuc' and matrix dims
+from .ops.reduce import (
+    aminmax,
+    count_nonzero,
+    cumprod,
+    cumsum,
+    logsumexp,
+    nanmean,
+    nansum,
+    prod,
+    std,
+    std_mean,
+    var,
+    var_mean,
+)
+from .ops.sort import (
+    argsort,
+    bincount,
+    cummax,
+    cummin,
+    histc,
+    kthvalue,
+    median,
+    mode,
+    msort,
+    nanmedian,
+    nanquantile,
+    quantile,
+    sort,
+    topk,
+    unique,
+    unique_consecutive,
+)
+from .serialization import load, save
+
+Tensor.norm = norm  # one torch.norm: the legacy one handles every p and matrix dims
+
+# isort: split
 # nn registers Tensor methods (softmax, log_softmax ...) on import, after the op families
 from . import nn
 from .ops.activation import log_softmax, softmax

@@ -82,6 +82,13 @@ def legacy_type_name(np_dtype) -> str:
     return f"{_PKG}.{_LEGACY_NAMES[_np.dtype(np_dtype).name]}"
 
 
+_NO_COPY = (
+    "Unable to avoid copy while creating an array as requested.\nIf using `np.array(obj, "
+    "copy=False)` replace it with `np.asarray(obj)` to allow a copy when needed (no behavior "
+    "change in NumPy 1.x).\nFor more details, see "
+    "https://numpy.org/devdocs/numpy_2_0_migration_guide.html#adapting-to-changes-in-the-copy-"
+    "keyword."
+)
 _LEAF_INPLACE = "a leaf Variable that requires grad is being used in an in-place operation."
 _VIEW_INPLACE = (
     "a view of a leaf Variable that requires grad is being used in an in-place operation."
@@ -254,7 +261,8 @@ class Tensor:
         return -1
 
     def data_ptr(self) -> int:
-        return self._data.__array_interface__["data"][0]
+        # .ctypes.data, not __array_interface__: the latter leaks a little memory per call
+        return self._data.ctypes.data
 
     def untyped_storage(self):
         return _Storage(self)
@@ -263,8 +271,7 @@ class Tensor:
         root = self._data
         while isinstance(root.base, ndarray):
             root = root.base
-        start = root.__array_interface__["data"][0]
-        return (self.data_ptr() - start) // self._data.itemsize
+        return (self.data_ptr() - root.ctypes.data) // self._data.itemsize
 
     def stride(self, dim=None):
         itemsize = self._data.itemsize
@@ -467,12 +474,19 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        # NumPy 2's protocol: copy=False must not copy, so a dtype change then raises
         if self._requires_grad:
-            self.numpy()
+            self.numpy()  # raises PyTorch's error
         data = self._data
         if dtype is not None and data.dtype != dtype:
+            if copy is False:
+                raise ValueError(_NO_COPY)
             return data.astype(dtype)
         return data.copy() if copy else data
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        # ufuncs on tensors (np.sin(t), np.add(a, t)) give tensors back, as PyTorch's do
+        return make(_np.asarray(array))
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -711,7 +725,7 @@ class _Storage:
         root = self._tensor._data
         while isinstance(root.base, ndarray):
             root = root.base
-        return root.__array_interface__["data"][0]
+        return root.ctypes.data
 
     def nbytes(self) -> int:
         root = self._tensor._data

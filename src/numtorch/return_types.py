@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-__all__ = ["max", "min", "sort", "topk", "kthvalue", "median", "mode", "cummax", "cummin"]
+__all__ = [
+    "max",
+    "min",
+    "sort",
+    "topk",
+    "kthvalue",
+    "median",
+    "nanmedian",
+    "mode",
+    "cummax",
+    "cummin",
+    "aminmax",
+]
 
 
 def _structseq(name: str, fields: tuple[str, ...]):
@@ -32,6 +44,7 @@ sort = _structseq("sort", ("values", "indices"))
 topk = _structseq("topk", ("values", "indices"))
 kthvalue = _structseq("kthvalue", ("values", "indices"))
 median = _structseq("median", ("values", "indices"))
+nanmedian = _structseq("nanmedian", ("values", "indices"))
 mode = _structseq("mode", ("values", "indices"))
 cummax = _structseq("cummax", ("values", "indices"))
 cummin = _structseq("cummin", ("values", "indices"))

@@ -130,7 +130,11 @@ class Mul(Op):
     def backward(ctx, grad):
         y, x = ctx.saved_tensors
         if y is None and x is None:
-            return grad * ctx.other, None
+            other = ctx.other
+            return grad * (other.conjugate() if other.__class__ is complex else other), None
+        if grad._data.dtype.kind == "c":  # PyTorch's complex rule: grad * conj(other)
+            y = y.conj() if y is not None else None
+            x = x.conj() if x is not None else None
         return (grad * y if y is not None else None), (grad * x if x is not None else None)
 
 
@@ -158,7 +162,11 @@ class Div(Op):
     def backward(ctx, grad):
         y, x = ctx.saved_tensors
         if y is None:
-            return grad / ctx.other, None
+            other = ctx.other
+            return grad / (other.conjugate() if other.__class__ is complex else other), None
+        if grad._data.dtype.kind == "c":  # PyTorch's complex rule: conjugated partials
+            y = y.conj()
+            x = x.conj() if x is not None else None
         gx = grad / y
         return gx, (-gx * x / y if x is not None else None)
 
@@ -215,7 +223,8 @@ class Remainder1(Op):
         result = binary_result_np(x, y)
         if result.kind in "iu" and (ctx.xp.asarray(y) == 0).any():
             raise RuntimeError("ZeroDivisionError")
-        if ctx.needs_input_grad[1]:
+        needs = ctx.needs_input_grad
+        if needs and needs[1]:
             ctx.save_for_backward(x, y)
         return _binary(ctx.xp.remainder, x, y, result)
 
@@ -1124,3 +1133,1071 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> bool:
     """Whether every element is close (see ``isclose``)."""
     return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+# -- more unary math (integer inputs give the default float dtype) ----------------------------
+
+_LN2, _LN10 = 0.6931471805599453, 2.302585092994046
+_TWO_OVER_SQRT_PI, _SQRT_PI_OVER_TWO = 1.1283791670955126, 0.886226925452758
+
+
+class Rsqrt(Op):
+    @staticmethod
+    def forward(ctx, x):
+        out = 1 / ctx.xp.sqrt(float_array(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * -0.5 * out**3
+
+
+class Exp2(Op):
+    node_name = "Exp2Backward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = ctx.xp.exp2(float_array(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * out * _LN2
+
+
+class Expm1(Op):
+    node_name = "Expm1Backward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        out = ctx.xp.expm1(float_array(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out + 1)
+
+
+class Log2(Op):
+    node_name = "Log2Backward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.log2(float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x * _LN2)
+
+
+class Log10(Op):
+    node_name = "Log10Backward0"
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.log10(float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x * _LN10)
+
+
+class Log1P(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.log1p(float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1)
+
+
+class Tan(Op):
+    @staticmethod
+    def forward(ctx, x):
+        out = ctx.xp.tan(float_array(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * (out * out + 1)
+
+
+class Asin(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arcsin(float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (1 - x * x).rsqrt()
+
+
+class Acos(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arccos(float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * -(1 - x * x).rsqrt()
+
+
+class Atan(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arctan(float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x * x + 1)
+
+
+class Sinh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.sinh(float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cosh()
+
+
+class Cosh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.cosh(float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.sinh()
+
+
+class Asinh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arcsinh(float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x * x + 1).rsqrt()
+
+
+class Acosh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arccosh(float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x * x - 1).rsqrt()
+
+
+class Atanh(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.arctanh(float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (1 - x * x)
+
+
+class Logit(Op):
+    @staticmethod
+    def forward(ctx, x, eps):
+        ctx.save_for_backward(x)
+        ctx.eps = eps
+        x = float_array(x)
+        if eps is not None:
+            x = ctx.xp.clip(x, eps, 1 - eps)
+        return ctx.xp.log(x / (1 - x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        out = grad / (x * (1 - x))
+        if ctx.eps is None:
+            return out
+        # outside [eps, 1 - eps] the clamp made the output constant, as PyTorch's rule says
+        return where((x < ctx.eps) | (x > 1 - ctx.eps), 0.0, out)
+
+
+def _erf_array(xp_, x):
+    """erf to double precision (NumPy has none): math.erf on each element, in float64."""
+    import math
+
+    wide = xp_.asarray(x, dtype=xp_.float64)
+    out = xp_.frompyfunc(math.erf, 1, 1)(wide)
+    return xp_.asarray(out, dtype=xp_.float64).astype(x.dtype, copy=False)
+
+
+def _erfinv_array(xp_, y):
+    """erf's inverse: Giles' single-precision approximation, then Newton steps on erf."""
+    wide = xp_.asarray(y, dtype=xp_.float64)
+    w = -xp_.log((1.0 - wide) * (1.0 + wide))
+    small = w < 5.0
+    ws = w - 2.5
+    p_small = 2.81022636e-08
+    for c in (3.43273939e-07, -3.5233877e-06, -4.39150654e-06, 0.00021858087, -0.00125372503,
+              -0.00417768164, 0.246640727, 1.50140941):  # fmt: skip
+        p_small = c + p_small * ws
+    wl = xp_.sqrt(xp_.maximum(w, 5.0)) - 3.0
+    p_large = -0.000200214257
+    for c in (0.000100950558, 0.00134934322, -0.00367342844, 0.00573950773, -0.0076224613,
+              0.00943887047, 1.00167406, 2.83297682):  # fmt: skip
+        p_large = c + p_large * wl
+    x = xp_.where(small, p_small, p_large) * wide
+    finite = xp_.abs(wide) < 1
+    x = xp_.where(finite, x, 0.0)
+    for _ in range(2):  # each Newton step doubles the correct digits
+        err = _erf_array(xp_, x) - wide
+        x = x - xp_.where(finite, err / (_TWO_OVER_SQRT_PI * xp_.exp(-x * x)), 0.0)
+    x = xp_.where(wide == 1, xp_.inf, xp_.where(wide == -1, -xp_.inf, x))
+    x = xp_.where((xp_.abs(wide) > 1) | xp_.isnan(wide), xp_.nan, x)
+    return x.astype(y.dtype, copy=False)
+
+
+class Erf(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return _erf_array(ctx.xp, float_array(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * _TWO_OVER_SQRT_PI * (-x * x).exp()
+
+
+class Erfc(Op):
+    @staticmethod
+    def forward(ctx, x):
+        import math
+
+        ctx.save_for_backward(x)
+        x = float_array(x)
+        wide = ctx.xp.asarray(x, dtype=ctx.xp.float64)
+        out = ctx.xp.frompyfunc(math.erfc, 1, 1)(wide)  # 1 - erf(x) loses digits for large x
+        return ctx.xp.asarray(out, dtype=ctx.xp.float64).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * -_TWO_OVER_SQRT_PI * (-x * x).exp()
+
+
+class Erfinv(Op):
+    @staticmethod
+    def forward(ctx, x):
+        out = _erfinv_array(ctx.xp, float_array(x))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        (out,) = ctx.saved_tensors
+        return grad * _SQRT_PI_OVER_TWO * (out * out).exp()
+
+
+class _Step(Op):
+    """floor/ceil/round/trunc: integer inputs come back unchanged; the gradient is zero."""
+
+    ufunc = staticmethod(xp.floor)
+
+    @classmethod
+    def forward(cls, ctx, x):
+        if x.dtype.kind in "biu":
+            return x.copy()
+        return cls.ufunc(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Floor(_Step):
+    ufunc = staticmethod(xp.floor)
+
+
+class Ceil(_Step):
+    ufunc = staticmethod(xp.ceil)
+
+
+class Round(_Step):
+    ufunc = staticmethod(xp.rint)  # half to even, as PyTorch
+
+
+class Trunc(_Step):
+    ufunc = staticmethod(xp.trunc)
+
+
+class Round1(Op):
+    """``round(decimals=)``: PyTorch's round.decimals, hence RoundBackward1."""
+
+    @staticmethod
+    def forward(ctx, x, decimals):
+        if x.dtype.kind in "biu":
+            raise NotImplementedError(f"\"round_cpu\" not implemented for '{_short(x.dtype)}'")
+        if decimals >= 0:
+            scale = 10.0**decimals
+            return (ctx.xp.rint(x * scale) / scale).astype(x.dtype, copy=False)
+        scale = 10.0**-decimals
+        return (ctx.xp.rint(x / scale) * scale).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Frac(Op):
+    @staticmethod
+    def forward(ctx, x):
+        if x.dtype.kind in "biu":
+            raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_short(x.dtype)}'")
+        return x - ctx.xp.trunc(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Sgn(Op):
+    """sign for real tensors, ``x / |x|`` for complex ones."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.is_complex = x.dtype.kind == "c"
+        if not ctx.is_complex:
+            return x.copy() if x.dtype.kind == "b" else ctx.xp.sign(x)
+        mag = ctx.xp.abs(x)
+        out = ctx.xp.where(mag == 0, 0, x / ctx.xp.where(mag == 0, 1, mag)).astype(x.dtype)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.is_complex:
+            return grad * 0
+        x, out = ctx.saved_tensors
+        mag = x.abs()
+        # PyTorch's sgn_backward: the part of grad tangent to the unit circle, over |x|
+        g = (grad - out * real(grad * out.conj())) / mag
+        return where(mag == 0, 0.0, g)
+
+
+class NanToNum(Op):
+    @staticmethod
+    def forward(ctx, x, nan, posinf, neginf):
+        if x.dtype.kind not in "fc":
+            return x.copy()
+        ctx.save_for_backward(x)
+        nan = 0.0 if nan is None else nan
+        return ctx.xp.nan_to_num(x, copy=True, nan=nan, posinf=posinf, neginf=neginf)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * isfinite(x)
+
+
+class Angle(Op):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        if x.dtype.kind == "c":
+            return ctx.xp.angle(x)
+        x = float_array(x)
+        out = ctx.xp.where(x < 0, ctx.xp.pi, 0.0).astype(x.dtype)
+        return ctx.xp.where(ctx.xp.isnan(x), x, out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        if not x.is_complex():
+            return grad * 0
+        g = grad * x / (x.abs() ** 2) * 1j
+        return where(x == 0, 0.0, g)
+
+
+# -- binary math ------------------------------------------------------------------------------
+
+
+def _float_result(x, y):
+    """The promoted dtype of a float op: integer results become the default float dtype."""
+    result = binary_result_np(x, y)
+    if result.kind in "biu":
+        return _dtype.get_default_dtype()._np
+    return result
+
+
+class Atan2(Op):
+    node_name = "Atan2Backward0"
+    tensor_args = 2
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _binary(ctx.xp.arctan2, x, y, _float_result(x, y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        scale = grad / (x * x + y * y)
+        return scale * y, scale * -x
+
+
+class Hypot(Op):
+    tensor_args = 2
+
+    @staticmethod
+    def forward(ctx, x, y):
+        result = binary_result_np(x, y)
+        if result.kind in "biu":
+            raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{_short(result)}'")
+        out = _binary(ctx.xp.hypot, x, y, result)
+        ctx.save_for_backward(x, y, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y, out = ctx.saved_tensors
+        return grad * x / out, grad * y / out
+
+
+class Fmax(Op):
+    """Elementwise maximum that ignores NaN; a tie gives the whole gradient to ``input``."""
+
+    tensor_args = 2
+    ufunc = staticmethod(xp.fmax)
+
+    @classmethod
+    def forward(cls, ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _binary(cls.ufunc, x, y, binary_result_np(x, y))
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        x, y = ctx.saved_tensors
+        wins = (x >= y) if cls.ufunc is xp.fmax else (x <= y)
+        wins = wins | y.isnan()
+        return grad * wins, grad * ~wins
+
+
+class Fmin(Fmax):
+    ufunc = staticmethod(xp.fmin)
+
+
+class Fmod(Op):
+    """``fmod(tensor, number)``: C's remainder (sign of the dividend); gradient passes."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        result = binary_result_np(x, y)
+        if result.kind in "iu" and y == 0:
+            raise RuntimeError("ZeroDivisionError")
+        return _binary(ctx.xp.fmod, x, y, result)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Fmod1(Op):
+    @staticmethod
+    def forward(ctx, x, y):
+        result = binary_result_np(x, y)
+        if result.kind in "iu" and (ctx.xp.asarray(y) == 0).any():
+            raise RuntimeError("ZeroDivisionError")
+        needs = ctx.needs_input_grad
+        if needs and needs[1]:
+            ctx.save_for_backward(x, y)
+        return _binary(ctx.xp.fmod, x, y, result)
+
+    @staticmethod
+    def backward(ctx, grad):
+        if not ctx.needs_input_grad[1]:
+            return grad, None
+        x, y = ctx.saved_tensors
+        return grad, -grad * div(x, y, rounding_mode="trunc")
+
+
+def _lerp_array(xp_, start, end, weight):
+    # PyTorch's formula: exact at weight 0 and at weight 1
+    diff = end - start
+    return xp_.where(xp_.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
+
+
+class Lerp(Op):
+    """``lerp`` with a number weight."""
+
+    tensor_args = 2
+
+    @staticmethod
+    def forward(ctx, start, end, weight):
+        ctx.weight = weight
+        out = _lerp_array(ctx.xp, start, end, weight)
+        return out.astype(binary_result_np(start, end), copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        w = ctx.weight
+        return grad * (1 - w), grad * w
+
+
+class Lerp1(Op):
+    """``lerp`` with a tensor weight."""
+
+    tensor_args = 3
+
+    @staticmethod
+    def forward(ctx, start, end, weight):
+        ctx.save_for_backward(start, end, weight)
+        out = _lerp_array(ctx.xp, start, end, weight)
+        return out.astype(binary_result_np(start, end), copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        start, end, weight = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        return (
+            grad * (1 - weight) if needs[0] else None,
+            grad * weight if needs[1] else None,
+            grad * (end - start) if needs[2] else None,
+        )
+
+
+class Addcmul(Op):
+    tensor_args = 3
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value):
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        result = binary_result_np(x, ctx.xp.empty((), binary_result_np(t1, t2)))
+        prod = t1 * t2
+        return _binary(ctx.xp.add, x, prod * value if value != 1 else prod, result)
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = ctx.saved_tensors
+        g = grad * ctx.value if ctx.value != 1 else grad
+        return grad, g * t2, g * t1
+
+
+class Addcdiv(Op):
+    tensor_args = 3
+
+    @staticmethod
+    def forward(ctx, x, t1, t2, value):
+        if t1.dtype.kind in "biu" and t2.dtype.kind in "biu":
+            raise RuntimeError(
+                "Integer division with addcdiv is no longer supported, and in a future  release "
+                "addcdiv will perform a true division of tensor1 and tensor2. The historic "
+                "addcdiv behavior can be implemented as (input + value * torch.trunc(tensor1 / "
+                "tensor2)).to(input.dtype) for integer inputs and as (input + value * tensor1 / "
+                "tensor2) for float inputs. The future addcdiv behavior is just the latter "
+                "implementation: (input + value * tensor1 / tensor2), for all dtypes."
+            )
+        ctx.save_for_backward(t1, t2)
+        ctx.value = value
+        result = binary_result_np(x, ctx.xp.empty((), binary_result_np(t1, t2)))
+        quot = t1 / t2
+        return _binary(ctx.xp.add, x, quot * value if value != 1 else quot, result)
+
+    @staticmethod
+    def backward(ctx, grad):
+        t1, t2 = ctx.saved_tensors
+        g = grad * ctx.value if ctx.value != 1 else grad
+        return grad, g / t2, -g * t1 / (t2 * t2)
+
+
+def _xlogy_array(xp_, x, y, result):
+    with_log = _binary(xp_.multiply, x, xp_.log(xp_.asarray(y, dtype=result)), result)
+    return xp_.where((xp_.asarray(x) == 0) & ~xp_.isnan(y), 0, with_log).astype(result)
+
+
+class Xlogy(Op):
+    """``x * log(y)``, 0 where ``x == 0`` (unless y is NaN): tensor-tensor."""
+
+    tensor_args = 2
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _xlogy_array(ctx.xp, x, y, _float_result(x, y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        needs = ctx.needs_input_grad
+        # PyTorch's rule: grad * log(y), except 0 where x == 0 and y <= 0
+        gx = where((x == 0) & (y <= 0), 0.0, xlogy(grad, y)) if needs[0] else None
+        gy = grad * x / y if needs[1] else None
+        return gx, gy
+
+
+class Xlogy1(Op):
+    """``xlogy(number, tensor)``."""
+
+    @staticmethod
+    def forward(ctx, y, x):
+        ctx.save_for_backward(y)
+        ctx.x = x
+        result = _float_result(y, x)
+        return _xlogy_array(ctx.xp, ctx.xp.asarray(x, dtype=result), y, result)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * ctx.x / y
+
+
+class Xlogy2(Op):
+    """``xlogy(tensor, number)``."""
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x)
+        ctx.y = y
+        return _xlogy_array(ctx.xp, x, y, _float_result(x, y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        g = xlogy(grad, ctx.y)
+        return g if ctx.y > 0 else where(x == 0, 0.0, g)
+
+
+# -- complex numbers --------------------------------------------------------------------------
+
+
+class Complex(Op):
+    tensor_args = 2
+
+    @staticmethod
+    def forward(ctx, re, im):
+        if re.dtype != im.dtype:
+            raise RuntimeError(
+                f"Expected object of scalar type {_short(re.dtype)} but got scalar type "
+                f"{_short(im.dtype)} for second argument"
+            )
+        if re.dtype.kind != "f" or re.dtype.itemsize < 4:
+            raise RuntimeError(
+                "Expected both inputs to be Half, Float or Double tensors but got "
+                f"{_short(re.dtype)} and {_short(im.dtype)}"
+            )
+        target = ctx.xp.complex64 if re.dtype == ctx.xp.float32 else ctx.xp.complex128
+        out = ctx.xp.empty(ctx.xp.broadcast_shapes(re.shape, im.shape), target)
+        out.real, out.imag = re, im
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return real(grad), imag(grad)
+
+
+class Polar(Op):
+    tensor_args = 2
+
+    @staticmethod
+    def forward(ctx, r, theta):
+        out = Complex.forward(ctx, r * ctx.xp.cos(theta), r * ctx.xp.sin(theta))
+        ctx.save_for_backward(r, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        r, out = ctx.saved_tensors
+        # d out/d r = out / r and d out/d theta = i * out; a real input takes Re(grad * conj(d))
+        unit = out / r
+        return real(grad * unit.conj()), real(grad * (out * 1j).conj())
+
+
+class _Part(Op):
+    """``.real``/``.imag`` of a complex tensor: a view; PyTorch records it as a select of
+    view_as_real, hence SelectBackward0."""
+
+    node_name = "SelectBackward0"
+    is_view = True
+    part = "real"
+
+    @classmethod
+    def forward(cls, ctx, x):
+        return getattr(x, cls.part)
+
+    @classmethod
+    def backward(cls, ctx, grad):
+        zero = grad * 0
+        return complex(grad, zero) if cls.part == "real" else complex(zero, grad)
+
+
+class _Real(_Part):
+    node_name = "SelectBackward0"
+    part = "real"
+
+
+class _Imag(_Part):
+    node_name = "SelectBackward0"
+    part = "imag"
+
+
+class Conj(Op):
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.conj(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.conj()
+
+
+def real(input):
+    """The real part: a view for complex tensors, ``input`` itself otherwise."""
+    if input._data.dtype.kind != "c":
+        return input
+    return _Real.apply(input)
+
+
+def imag(input):
+    """The imaginary part of a complex tensor (a view)."""
+    if input._data.dtype.kind != "c":
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _Imag.apply(input)
+
+
+def _set_part(part):
+    def setter(self, value):
+        view = real(self) if part == "real" else imag(self)
+        view.copy_(value if isinstance(value, Tensor) else to_tensor(value))
+
+    return setter
+
+
+for _part, _get in (("real", real), ("imag", imag)):
+    setattr(Tensor, _part, property(_get, _set_part(_part)))
+
+
+@tensor_method("conj", "conj_physical")
+def conj(input):
+    """The complex conjugate (``input`` itself for real tensors)."""
+    if input._data.dtype.kind != "c":
+        return input
+    return Conj.apply(input)
+
+
+conj_physical = conj
+
+
+@tensor_method()
+def resolve_conj(input):
+    return input
+
+
+@tensor_method()
+def resolve_neg(input):
+    return input
+
+
+@tensor_method()
+def is_conj(input) -> bool:
+    return False
+
+
+def complex(real, imag, *, out=None):
+    """A complex tensor from real and imaginary parts (float tensors of one dtype)."""
+    result = Complex.apply(real, imag)
+    return write_out(out, result) if out is not None else result
+
+
+def polar(abs, angle, *, out=None):
+    """``abs * (cos(angle) + i sin(angle))``."""
+    result = Polar.apply(abs, angle)
+    return write_out(out, result) if out is not None else result
+
+
+# -- public functions ---------------------------------------------------------------------------
+
+rsqrt = _unary(Rsqrt, "rsqrt", "``1 / sqrt(input)``.")
+exp2 = _unary(Exp2, "exp2", "``2 ** input``.")
+expm1 = _unary(Expm1, "expm1", "``exp(input) - 1``, exact near 0.")
+log2 = _unary(Log2, "log2", "Base-2 logarithm.")
+log10 = _unary(Log10, "log10", "Base-10 logarithm.")
+log1p = _unary(Log1P, "log1p", "``log(1 + input)``, exact near 0.")
+tan = _unary(Tan, "tan", "Tangent.")
+asin = arcsin = _unary(Asin, "asin", "Inverse sine.")
+acos = arccos = _unary(Acos, "acos", "Inverse cosine.")
+atan = arctan = _unary(Atan, "atan", "Inverse tangent.")
+sinh = _unary(Sinh, "sinh", "Hyperbolic sine.")
+cosh = _unary(Cosh, "cosh", "Hyperbolic cosine.")
+asinh = arcsinh = _unary(Asinh, "asinh", "Inverse hyperbolic sine.")
+acosh = arccosh = _unary(Acosh, "acosh", "Inverse hyperbolic cosine.")
+atanh = arctanh = _unary(Atanh, "atanh", "Inverse hyperbolic tangent.")
+erf = _unary(
+    Erf, "erf", "The error function.\n\n>>> numtorch.erf(numtorch.tensor([0.]))\ntensor([0.])"
+)
+erfc = _unary(Erfc, "erfc", "``1 - erf(input)``, exact for large inputs.")
+erfinv = _unary(Erfinv, "erfinv", "The inverse error function.")
+floor = _unary(Floor, "floor", "Rounds down (integer tensors come back unchanged).")
+ceil = _unary(Ceil, "ceil", "Rounds up.")
+trunc = fix = _unary(Trunc, "trunc", "Rounds toward zero.")
+frac = _unary(Frac, "frac", "``input - trunc(input)``.")
+sgn = _unary(Sgn, "sgn", "sign for real tensors, ``input / |input|`` for complex ones.")
+angle = _unary(Angle, "angle", "The argument of each element (0 or pi for real tensors).")
+for _alias, _fn in [("arcsin", asin), ("arccos", acos), ("arctan", atan), ("arcsinh", asinh),
+                    ("arccosh", acosh), ("arctanh", atanh), ("fix", trunc)]:  # fmt: skip
+    setattr(Tensor, _alias, _fn)
+
+
+@tensor_method()
+def round(input, *, decimals=0, out=None):
+    """Rounds half to even, as PyTorch; ``decimals`` rounds to that many decimal places.
+
+    >>> numtorch.round(numtorch.tensor([0.5, 1.5, 2.5]))
+    tensor([0., 2., 2.])
+    """
+    result = Round.apply(input) if decimals == 0 else Round1.apply(input, decimals)
+    return write_out(out, result) if out is not None else result
+
+
+@tensor_method()
+def square(input, *, out=None):
+    """``input ** 2`` (a PowBackward0 node, as PyTorch's square)."""
+    if input._data.dtype.kind == "b":
+        input = input.long()
+    return pow(input, 2, out=out)
+
+
+@tensor_method()
+def logit(input, eps=None, *, out=None):
+    """``log(p / (1 - p))``; with ``eps``, ``p`` is first clamped to ``[eps, 1 - eps]``."""
+    result = Logit.apply(input, eps)
+    return write_out(out, result) if out is not None else result
+
+
+@tensor_method()
+def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
+    """Replaces NaN, +inf and -inf (by default with 0 and the dtype's largest/lowest values)."""
+    result = NanToNum.apply(input, nan, posinf, neginf)
+    return write_out(out, result) if out is not None else result
+
+
+def _binary_fn(op, name, doc, aliases=()):
+    def fn(input, other, *, out=None):
+        input = _number_first(input, other)
+        other = other if isinstance(other, Tensor) else to_tensor(other)
+        result = op.apply(input, other)
+        return write_out(out, result) if out is not None else result
+
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    for n in (name, *aliases):
+        setattr(Tensor, n, fn)
+    return fn
+
+
+atan2 = arctan2 = _binary_fn(
+    Atan2, "atan2", "``atan(input / other)`` in the right quadrant.", ("arctan2",)
+)
+hypot = _binary_fn(Hypot, "hypot", "``sqrt(input ** 2 + other ** 2)`` without overflow.")
+fmax = _binary_fn(Fmax, "fmax", "Elementwise maximum; a NaN loses to a number.")
+fmin = _binary_fn(Fmin, "fmin", "Elementwise minimum; a NaN loses to a number.")
+
+
+@tensor_method()
+def fmod(input, other, *, out=None):
+    """C-style remainder: the result has the dividend's sign."""
+    other = _scalar_operand(other)
+    result = (Fmod1 if isinstance(other, Tensor) else Fmod).apply(input, other)
+    return write_out(out, result) if out is not None else result
+
+
+@tensor_method()
+def lerp(input, end, weight, *, out=None):
+    """``input + weight * (end - input)``; ``weight`` is a number or a tensor."""
+    for name, t in (("end", end), ("weight", weight)):
+        if isinstance(t, Tensor) and t._data.dtype != input._data.dtype:
+            raise RuntimeError(
+                f"expected dtype {_type_word(input._data.dtype)} for `{name}` but got dtype "
+                f"{_type_word(t._data.dtype)}"
+            )
+    if isinstance(weight, Tensor):
+        result = Lerp1.apply(input, end, weight)
+    else:
+        result = Lerp.apply(input, end, _scalar_operand(weight))
+    return write_out(out, result) if out is not None else result
+
+
+def _type_word(np_dtype) -> str:
+    """c10's name of a scalar type in messages: 'float', 'double', 'long int' ..."""
+    return {
+        "float32": "float",
+        "float64": "double",
+        "float16": "c10::Half",
+        "int64": "long int",
+        "int32": "int",
+        "int16": "short int",
+        "int8": "signed char",
+        "uint8": "unsigned char",
+        "bool": "bool",
+        "complex64": "c10::complex<float>",
+        "complex128": "c10::complex<double>",
+    }[xp.dtype(np_dtype).name]
+
+
+@tensor_method()
+def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 * tensor2``."""
+    result = Addcmul.apply(input, tensor1, tensor2, value)
+    return write_out(out, result) if out is not None else result
+
+
+@tensor_method()
+def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+    """``input + value * tensor1 / tensor2``."""
+    result = Addcdiv.apply(input, tensor1, tensor2, value)
+    return write_out(out, result) if out is not None else result
+
+
+@tensor_method()
+def xlogy(input, other, *, out=None):
+    """``input * log(other)``, 0 where ``input`` is 0; either may be a number."""
+    if not isinstance(input, Tensor):
+        result = Xlogy1.apply(other if isinstance(other, Tensor) else to_tensor(other), input)
+    else:
+        other = _scalar_operand(other)
+        result = (Xlogy if isinstance(other, Tensor) else Xlogy2).apply(input, other)
+    return write_out(out, result) if out is not None else result
+
+
+# -- tests of values (bool results, never differentiable) ---------------------------------------
+
+
+def _test(name, fn, doc):
+    def test(input):
+        return make(xp.asarray(fn(input._data)))
+
+    test.__name__ = test.__qualname__ = name
+    test.__doc__ = doc
+    setattr(Tensor, name, test)
+    return test
+
+
+isnan = _test("isnan", xp.isnan, "Whether each element is NaN.")
+isinf = _test("isinf", xp.isinf, "Whether each element is +inf or -inf.")
+isposinf = _test("isposinf", lambda a: a == xp.inf, "Whether each element is +inf.")
+isneginf = _test("isneginf", lambda a: a == -xp.inf, "Whether each element is -inf.")
+isfinite = _test("isfinite", xp.isfinite, "Whether each element is finite.")
+isreal = _test(
+    "isreal",
+    lambda a: a.imag == 0 if a.dtype.kind == "c" else xp.ones(a.shape, bool),
+    "Whether each element has a zero imaginary part.",
+)
+
+
+# -- shifts -----------------------------------------------------------------------------------
+
+
+def _shift(ufunc, name):
+    def fn(input, other, *, out=None):
+        if not isinstance(input, Tensor):
+            input = to_tensor(input)
+        other = _scalar_operand(other)
+        y = getattr(other, "_data", other)
+        short = "lshift" if ufunc is xp.left_shift else "rshift"
+        for a in (input._data, y):
+            if getattr(a, "dtype", None) is not None and a.dtype.kind not in "biu":
+                raise NotImplementedError(
+                    f"\"{short}_cpu\" not implemented for '{_short(a.dtype)}'"
+                )
+        result_dtype = binary_result_np(input._data, y)
+        data = _binary(ufunc, input._data.astype(result_dtype), y, None)
+        result = make(xp.asarray(data).astype(result_dtype, copy=False))
+        return write_out(out, result) if out is not None else result
+
+    fn.__name__ = fn.__qualname__ = name
+    setattr(Tensor, name, fn)
+    return fn
+
+
+bitwise_left_shift = _shift(xp.left_shift, "bitwise_left_shift")
+bitwise_right_shift = _shift(xp.right_shift, "bitwise_right_shift")
+for _dunder, _fn in [
+    ("__lshift__", bitwise_left_shift),
+    ("__rshift__", bitwise_right_shift),
+    ("__rlshift__", lambda self, other: bitwise_left_shift(to_tensor(other), self)),
+    ("__rrshift__", lambda self, other: bitwise_right_shift(to_tensor(other), self)),
+]:
+    setattr(Tensor, _dunder, _fn)
+
+
+for _fn, _names in [
+    (rsqrt, ("rsqrt_",)),
+    (square, ("square_",)),
+    (exp2, ("exp2_",)),
+    (expm1, ("expm1_",)),
+    (log2, ("log2_",)),
+    (log10, ("log10_",)),
+    (log1p, ("log1p_",)),
+    (tan, ("tan_",)),
+    (asin, ("asin_", "arcsin_")),
+    (acos, ("acos_", "arccos_")),
+    (atan, ("atan_", "arctan_")),
+    (atan2, ("atan2_", "arctan2_")),
+    (sinh, ("sinh_",)),
+    (cosh, ("cosh_",)),
+    (asinh, ("asinh_", "arcsinh_")),
+    (acosh, ("acosh_", "arccosh_")),
+    (atanh, ("atanh_", "arctanh_")),
+    (logit, ("logit_",)),
+    (erf, ("erf_",)),
+    (erfc, ("erfc_",)),
+    (erfinv, ("erfinv_",)),
+    (floor, ("floor_",)),
+    (ceil, ("ceil_",)),
+    (round, ("round_",)),
+    (trunc, ("trunc_", "fix_")),
+    (frac, ("frac_",)),
+    (sgn, ("sgn_",)),
+    (nan_to_num, ("nan_to_num_",)),
+    (hypot, ("hypot_",)),
+    (fmod, ("fmod_",)),
+    (lerp, ("lerp_",)),
+    (addcmul, ("addcmul_",)),
+    (addcdiv, ("addcdiv_",)),
+    (xlogy, ("xlogy_",)),
+    (bitwise_left_shift, ("bitwise_left_shift_", "__ilshift__")),
+    (bitwise_right_shift, ("bitwise_right_shift_", "__irshift__")),
+]:
+    for _n in _names:
+        _inplace_method(_fn, _n)

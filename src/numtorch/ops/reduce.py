@@ -415,3 +415,534 @@ def amin(input, dim=(), keepdim=False, *, out=None):
     """Smallest values over ``dim`` (all dims when empty)."""
     result = Amin.apply(input, _dims_of(dim, input._data.ndim), keepdim)
     return write_out(out, result) if out is not None else result
+
+
+def _reduced(array, dims, keepdim):
+    """Drops the reduced ``dims`` of a keepdim-shaped array unless ``keepdim``."""
+    if keepdim:
+        return array
+    return array.reshape([n for i, n in enumerate(array.shape) if i not in dims])
+
+
+def _unreduce(grad, shape, dims, keepdim):
+    """A gradient of a reduction, given back its reduced dims (as size 1)."""
+    return grad if keepdim else grad.reshape(_kept_shape(shape, dims))
+
+
+def _out(result, out):
+    return write_out(out, result) if out is not None else result
+
+
+def _check_float(input, name):
+    kind = input._data.dtype.kind
+    if kind not in "fc":
+        raise RuntimeError(
+            f"{name}(): expected input to have floating point or complex dtype but got "
+            f"{_legacy_short(_dtype.FROM_NP[input._data.dtype])}"
+        )
+
+
+# -- nansum / nanmean / prod -----------------------------------------------------------------
+
+
+class Nansum(Op):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, dtype):
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return ctx.xp.nansum(x, axis=dims, keepdims=keepdim, dtype=_sum_dtype(x, dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        grad = _unreduce(grad, x.shape, ctx.dims, ctx.keepdim)
+        return grad.expand(x.shape) * ~x.isnan()
+
+
+@tensor_method()
+def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Sum treating NaN as zero."""
+    return _out(Nansum.apply(input, _dims_of(dim, input._data.ndim), keepdim, dtype), out)
+
+
+@tensor_method()
+def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Mean of the non-NaN elements (NaN where there are none)."""
+    _check_float(input, "nanmean")
+    count = (~input.isnan()).sum(dim, keepdim)
+    return _out(nansum(input, dim, keepdim, dtype=dtype) / count, out)
+
+
+def _exclusive_cumprod(x, dim, reverse=False):
+    """``prod(x[:i])`` at each i along ``dim`` (of x[i+1:] when reverse), without division."""
+    from .shape import cat, narrow
+
+    n = x.shape[dim]
+    one = make(xp.ones(_kept_shape(x.shape, (dim,)), x._data.dtype))
+    if reverse:
+        x = _flip(x, dim)
+    out = cat([one, narrow(x, dim, 0, n - 1)], dim).cumprod(dim)
+    return _flip(out, dim) if reverse else out
+
+
+def _flip(x, dim):
+    from .index import index_select
+
+    n = x.shape[dim]
+    return index_select(x, dim, make(xp.arange(n - 1, -1, -1)))
+
+
+def _prod_backward(grad, x, out, dim):
+    """PyTorch's rule: grad * prod of the other elements, exact where x holds zeros."""
+    if not (x._data == 0).any():
+        return grad * out / x
+    return grad * _exclusive_cumprod(x, dim) * _exclusive_cumprod(x, dim, reverse=True)
+
+
+class Prod(Op):
+    @staticmethod
+    def forward(ctx, x, dtype):
+        out = ctx.xp.prod(x, dtype=_sum_dtype(x, dtype))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        flat = x.reshape(-1)
+        if flat.shape[0] == 0:
+            return grad.expand(x.shape) * 0
+        return _prod_backward(grad, flat, out, 0).reshape(x.shape)
+
+
+class Prod1(Op):
+    @staticmethod
+    def forward(ctx, x, dim, keepdim, dtype):
+        out = _reduced(ctx.xp.prod(x, axis=dim, keepdims=True, dtype=_sum_dtype(x, dtype)),
+                       (dim,), keepdim)  # fmt: skip
+        ctx.save_for_backward(x, out)  # the output itself: backward stays differentiable
+        ctx.dim, ctx.keepdim = dim, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        grad = _unreduce(grad, x.shape, (ctx.dim,), ctx.keepdim)
+        out = _unreduce(out, x.shape, (ctx.dim,), ctx.keepdim)
+        if x.ndim == 0 or x.shape[ctx.dim] == 0:
+            return grad.expand(x.shape) * 1
+        return _prod_backward(grad, x, out, ctx.dim)
+
+
+@tensor_method()
+def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
+    """Product of all elements, or along one ``dim``.
+
+    >>> numtorch.tensor([[1., 2.], [3., 4.]]).prod(1)
+    tensor([ 2., 12.])
+    """
+    if dim is None:
+        return _out(Prod.apply(input, dtype), out)
+    dim = wrap_dim(dim, input._data.ndim)
+    return _out(Prod1.apply(input, dim, keepdim, dtype), out)
+
+
+# -- aminmax / count_nonzero ------------------------------------------------------------------
+
+
+class Aminmax(Op):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        if x.size == 0 or (dims and builtins_any(x.shape[d] == 0 for d in dims)):
+            raise RuntimeError(
+                "aminmax(): cannot compute aminmax over an empty dimension as the operation "
+                "has no identity."
+            )
+        low = ctx.xp.amin(x, axis=dims, keepdims=True)
+        high = ctx.xp.amax(x, axis=dims, keepdims=True)
+        ctx.save_for_backward(x, low, high)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return _reduced(low, dims, keepdim), _reduced(high, dims, keepdim)
+
+    @staticmethod
+    def backward(ctx, grad_min, grad_max):
+        x, low, high = ctx.saved_tensors
+        out = None
+        for grad, value in ((grad_min, low), (grad_max, high)):
+            if grad is None:
+                continue
+            mask = x == value
+            g = _unreduce(grad, x.shape, ctx.dims, ctx.keepdim) * mask / mask.sum(ctx.dims, True)
+            out = g if out is None else out + g
+        return out
+
+
+def builtins_any(values) -> bool:
+    for v in values:
+        if v:
+            return True
+    return False
+
+
+@tensor_method()
+def aminmax(input, *, dim=None, keepdim=False, out=None):
+    """``(min, max)`` over ``dim`` (every element when None), as a named tuple."""
+    ndim = input._data.ndim
+    dims = tuple(range(ndim)) if dim is None else (wrap_dim(dim, ndim),) if ndim else ()
+    low, high = Aminmax.apply(input, dims, keepdim)
+    if out is not None:
+        write_out(out[0], low)
+        write_out(out[1], high)
+        return return_types.aminmax(out)
+    return return_types.aminmax((low, high))
+
+
+@tensor_method()
+def count_nonzero(input, dim=None):
+    """The number of nonzero elements (per ``dim`` when given)."""
+    data = input._data
+    axis = None if dim is None else _dims_of(dim, data.ndim)
+    return make(xp.asarray(xp.count_nonzero(data, axis=axis), dtype=xp.int64))
+
+
+# -- var / std ----------------------------------------------------------------------------------
+
+
+def _var_args(input, dim, unbiased, keepdim, correction, name):
+    if isinstance(dim, bool):  # std(x, False): the legacy unbiased overload
+        dim, unbiased = None, dim
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    elif unbiased is not None:
+        raise RuntimeError(f"{name}: can't specify both unbiased and correction")
+    if input._data.dtype.kind not in "fc":
+        what = name if name in ("std_mean", "var_mean") else "std and var"
+        raise RuntimeError(f"{what} only support floating point and complex dtypes")
+    return _dims_of(dim, input._data.ndim), keepdim, correction
+
+
+def _var_forward(ctx, x, dims, correction, name):
+    n = 1
+    for d in dims:
+        n *= x.shape[d]
+    if n - correction <= 0:
+        import warnings
+
+        warnings.warn(
+            f"{name}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+            "reduction factor (input numel divided by output numel). (Triggered internally at "
+            "/__w/pytorch/pytorch/aten/src/ATen/native/ReduceOps.cpp:1861.)",
+            UserWarning,
+            stacklevel=4,
+        )
+    mean = (
+        ctx.xp.mean(x, axis=dims, keepdims=True)
+        if n
+        else ctx.xp.full(_kept_shape(x.shape, dims), ctx.xp.nan, x.dtype)
+    )
+    dev = x - mean
+    sq = (dev * dev.conj()).real if x.dtype.kind == "c" else dev * dev
+    var = ctx.xp.sum(sq, axis=dims, keepdims=True) / builtins_max(n - correction, 0)
+    return var.astype(sq.dtype, copy=False), mean
+
+
+def builtins_max(a, b):
+    return a if a > b else b
+
+
+def _var_backward(grad, x, dims, correction):
+    n = 1
+    for d in dims:
+        n *= x.shape[d]
+    return grad * (2.0 / (n - correction)) * (x - x.mean(dims, True))
+
+
+class Var(Op):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, correction):
+        var, _ = _var_forward(ctx, x, dims, correction, "var")
+        ctx.save_for_backward(x)
+        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
+        return _reduced(var, dims, keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        grad = _unreduce(grad, x.shape, ctx.dims, ctx.keepdim)
+        return _var_backward(grad, x, ctx.dims, ctx.correction)
+
+
+def _std_grad(grad, out):
+    return where_zero(out == 0, grad / (out * 2))
+
+
+def where_zero(mask, value):
+    from .elementwise import where
+
+    return where(mask, 0.0, value)
+
+
+class Std(Op):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim, correction):
+        var, _ = _var_forward(ctx, x, dims, correction, "std")
+        out = _reduced(ctx.xp.sqrt(var), dims, keepdim)
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        grad = _unreduce(grad, x.shape, ctx.dims, ctx.keepdim)
+        out = _unreduce(out, x.shape, ctx.dims, ctx.keepdim)
+        return _var_backward(_std_grad(grad, out), x, ctx.dims, ctx.correction)
+
+
+class VarMean(Op):
+    sqrt = False
+
+    @classmethod
+    def forward(cls, ctx, x, dims, keepdim, correction):
+        var, mean = _var_forward(ctx, x, dims, correction, "std" if cls.sqrt else "var")
+        first = _reduced(ctx.xp.sqrt(var) if cls.sqrt else var, dims, keepdim)
+        ctx.save_for_backward(x, first)
+        ctx.dims, ctx.keepdim, ctx.correction = dims, keepdim, correction
+        return first, _reduced(mean.astype(x.dtype), dims, keepdim)
+
+    @classmethod
+    def backward(cls, ctx, grad, grad_mean):
+        x, first = ctx.saved_tensors
+        n = 1
+        for d in ctx.dims:
+            n *= x.shape[d]
+        out = None
+        if grad is not None:
+            grad = _unreduce(grad, x.shape, ctx.dims, ctx.keepdim)
+            if cls.sqrt:
+                grad = _std_grad(grad, _unreduce(first, x.shape, ctx.dims, ctx.keepdim))
+            out = _var_backward(grad, x, ctx.dims, ctx.correction)
+        if grad_mean is not None:
+            g = _unreduce(grad_mean, x.shape, ctx.dims, ctx.keepdim).expand(x.shape) / n
+            out = g if out is None else out + g
+        return out
+
+
+class StdMean(VarMean):
+    sqrt = True
+
+
+@tensor_method()
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """Variance over ``dim``; ``correction`` (default 1: Bessel's) is subtracted from the
+    count. ``unbiased=False`` is ``correction=0``.
+
+    >>> numtorch.tensor([1., 2., 3., 4.]).var()
+    tensor(1.6667)
+    """
+    dims, keepdim, correction = _var_args(input, dim, unbiased, keepdim, correction, "var")
+    return _out(Var.apply(input, dims, keepdim, correction), out)
+
+
+@tensor_method()
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """Standard deviation over ``dim`` (see ``var`` for ``correction``)."""
+    dims, keepdim, correction = _var_args(input, dim, unbiased, keepdim, correction, "std")
+    return _out(Std.apply(input, dims, keepdim, correction), out)
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """``(var, mean)`` in one pass (a plain tuple, as PyTorch's)."""
+    dims, keepdim, correction = _var_args(input, dim, unbiased, keepdim, correction, "var_mean")
+    return VarMean.apply(input, dims, keepdim, correction)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None, out=None):
+    """``(std, mean)`` in one pass (a plain tuple, as PyTorch's)."""
+    dims, keepdim, correction = _var_args(input, dim, unbiased, keepdim, correction, "std_mean")
+    return StdMean.apply(input, dims, keepdim, correction)
+
+
+# -- norms / logsumexp ----------------------------------------------------------------------------
+
+
+class LinalgVectorNorm(Op):
+    @staticmethod
+    def forward(ctx, x, p, dims, keepdim):
+        a = ctx.xp.abs(x)
+        if p == 2:
+            out = ctx.xp.sqrt(ctx.xp.sum(a * a, axis=dims, keepdims=True))
+        elif p == float("inf"):
+            out = (
+                ctx.xp.amax(a, axis=dims, keepdims=True)
+                if a.size
+                else ctx.xp.zeros(_kept_shape(a.shape, dims), a.dtype)
+            )
+        elif p == float("-inf"):
+            out = ctx.xp.amin(a, axis=dims, keepdims=True)
+        elif p == 0:
+            out = ctx.xp.sum(a != 0, axis=dims, keepdims=True).astype(a.dtype)
+        elif p == 1:
+            out = ctx.xp.sum(a, axis=dims, keepdims=True)
+        else:
+            out = ctx.xp.sum(a**p, axis=dims, keepdims=True) ** (1.0 / p)
+        out = _reduced(out.astype(a.dtype, copy=False), dims, keepdim)
+        ctx.save_for_backward(x, out)
+        ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, norm = ctx.saved_tensors
+        p = ctx.p
+        grad = _unreduce(grad, x.shape, ctx.dims, ctx.keepdim)
+        norm = _unreduce(norm, x.shape, ctx.dims, ctx.keepdim)
+        if p == 0:
+            return x * 0
+        if p == 1:
+            return x.sgn() * grad
+        if p == 2:
+            return where_zero(norm == 0, grad / norm) * x
+        if p in (float("inf"), float("-inf")):
+            a = x.abs()
+            mask = (a == norm) | a.isnan()
+            return x.sgn() * ((grad / mask.sum(ctx.dims, True)) * mask)
+        scale = where_zero(norm == 0, grad / norm ** (p - 1))
+        if p < 2:
+            return x.sgn() * x.abs() ** (p - 1) * scale
+        return x * x.abs() ** (p - 2) * scale
+
+
+@tensor_method()
+def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
+    """The vector p-norm over ``dim`` (all elements when None); ``'fro'`` is the 2-norm.
+
+    >>> numtorch.tensor([3., 4.]).norm()
+    tensor(5.)
+    """
+    if isinstance(p, str):
+        if p != "fro" or (dim is not None and not isinstance(dim, int) and len(dim) > 2):
+            # 'nuc' (and 'fro' over more than 2 dims) are matrix norms: torch.linalg's
+            from . import linalg
+
+            dims = list(range(input._data.ndim)) if dim is None else dim
+            return linalg.matrix_norm(input, p, dims, keepdim, dtype=dtype, out=out)
+        p = 2
+    if p is None:
+        p = 2
+    if input._data.dtype.kind not in "fc":
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+            f"{_legacy_short(_dtype.FROM_NP[input._data.dtype])}"
+        )
+    if dtype is not None:
+        input = input.to(dtype)
+    dims = _dims_of(dim, input._data.ndim)
+    return _out(LinalgVectorNorm.apply(input, float(p), dims, keepdim), out)
+
+
+class Logsumexp(Op):
+    @staticmethod
+    def forward(ctx, x, dims, keepdim):
+        from ._common import float_array
+
+        x = float_array(x)
+        if x.size == 0:
+            out = ctx.xp.log(ctx.xp.sum(ctx.xp.exp(x), axis=dims, keepdims=True))
+        else:
+            m = ctx.xp.amax(x, axis=dims, keepdims=True)
+            m = ctx.xp.where(ctx.xp.isinf(m), 0, m)  # all -inf (or an inf) stays exact
+            out = ctx.xp.log(ctx.xp.sum(ctx.xp.exp(x - m), axis=dims, keepdims=True)) + m
+        out = _reduced(out.astype(x.dtype, copy=False), dims, keepdim)
+        ctx.save_for_backward(x, out)
+        ctx.dims, ctx.keepdim = dims, keepdim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        grad = _unreduce(grad, x.shape, ctx.dims, ctx.keepdim)
+        out = _unreduce(out, x.shape, ctx.dims, ctx.keepdim)
+        return grad * (x - out).exp()
+
+
+@tensor_method()
+def logsumexp(input, dim, keepdim=False, *, out=None):
+    """``log(sum(exp(input)))`` over ``dim``, computed without overflow."""
+    return _out(Logsumexp.apply(input, _dims_of(dim, input._data.ndim), keepdim), out)
+
+
+# -- scans ----------------------------------------------------------------------------------------
+
+
+def _scan_dim(input, dim):
+    return wrap_dim(dim, input._data.ndim)
+
+
+class Cumsum(Op):
+    @staticmethod
+    def forward(ctx, x, dim, dtype):
+        ctx.dim = dim
+        if x.ndim == 0:
+            return x.astype(_sum_dtype(x, dtype))
+        return ctx.xp.cumsum(x, axis=dim, dtype=_sum_dtype(x, dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        if grad.ndim == 0:
+            return grad
+        # the sum of grad over positions >= i, as a differentiable expression
+        return grad.sum(ctx.dim, keepdim=True) - grad.cumsum(ctx.dim) + grad
+
+
+@tensor_method()
+def cumsum(input, dim, *, dtype=None, out=None):
+    """Running sums along ``dim`` (integers sum in int64, as PyTorch)."""
+    return _out(Cumsum.apply(input, _scan_dim(input, dim), dtype), out)
+
+
+class Cumprod(Op):
+    @staticmethod
+    def forward(ctx, x, dim, dtype):
+        out = (
+            x.astype(_sum_dtype(x, dtype))
+            if x.ndim == 0
+            else ctx.xp.cumprod(x, axis=dim, dtype=_sum_dtype(x, dtype))
+        )
+        ctx.save_for_backward(x, out)
+        ctx.dim = dim
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        if x.ndim == 0:
+            return grad
+        dim = ctx.dim
+        if x.shape[dim] == 0:
+            return grad
+        if not (x._data == 0).any():
+            prod = grad * out
+            return (prod.sum(dim, keepdim=True) - prod.cumsum(dim) + prod) / x
+        # with zeros: d out_i / d x_k = prod_{j <= i, j != k} x_j, built by setting x_k to 1
+        from .elementwise import where
+
+        n = x.shape[dim]
+        moved = x.transpose(dim, -1).unsqueeze(-2)  # (..., 1, n)
+        eye = make(xp.eye(n, dtype=bool))
+        others = where(eye, 1.0, moved).cumprod(-1)  # (..., k, i)
+        upper = make(xp.triu(xp.ones((n, n), bool)))  # i >= k
+        g = grad.transpose(dim, -1).unsqueeze(-2)
+        return (others * g * upper).sum(-1).transpose(dim, -1)
+
+
+@tensor_method()
+def cumprod(input, dim, *, dtype=None, out=None):
+    """Running products along ``dim``; the gradient is exact where the input holds zeros."""
+    return _out(Cumprod.apply(input, _scan_dim(input, dim), dtype), out)
+
+
+for _fn, _name in [(cumsum, "cumsum_"), (cumprod, "cumprod_")]:
+    from .elementwise import _inplace_method
+
+    _inplace_method(_fn, _name)

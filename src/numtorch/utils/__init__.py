@@ -1,7 +1,8 @@
-"""numtorch.utils: ``data`` (datasets, samplers, DataLoader) and ``hooks``."""
+"""numtorch.utils: ``data`` (datasets, samplers, DataLoader), ``hooks``, ``dlpack`` and
+``safetensors``."""
 
 from __future__ import annotations
 
-from . import data, hooks
+from . import data, dlpack, hooks, safetensors
 
-__all__ = ["data", "hooks"]
+__all__ = ["data", "dlpack", "hooks", "safetensors"]

@@ -1,0 +1,175 @@
+"""Elementwise behaviour the op table does not cover: error texts, in-place variants, complex
+views and the non-differentiable ops, each compared with PyTorch when it is installed."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import numtorch
+
+
+def _torch():
+    return pytest.importorskip("torch")
+
+
+def _same(a, b):
+    assert str(a.dtype).split(".")[-1] == str(b.dtype).split(".")[-1]
+    np.testing.assert_allclose(
+        a.detach().numpy(), b.detach().numpy(force=True), rtol=1e-6, atol=1e-7
+    )
+
+
+def _error(T, fn):
+    with pytest.raises(Exception) as info:
+        fn(T)
+    return type(info.value).__name__, str(info.value).split("\n")[0]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda T: T.frac(T.tensor([1, 2])),
+        lambda T: T.round(T.tensor([1, 2]), decimals=1),
+        lambda T: T.tensor([1.5]) << 1,
+        lambda T: T.bitwise_right_shift(T.tensor([1]), T.tensor([0.5])),
+        lambda T: T.hypot(T.tensor([1]), T.tensor([2])),
+        lambda T: T.lerp(T.tensor([1.0]), T.tensor([2]), 0.5),
+        lambda T: T.lerp(T.tensor([1.0]), T.tensor([2.0], dtype=T.float64), 0.5),
+        lambda T: T.addcdiv(T.tensor([1]), T.tensor([1]), T.tensor([2])),
+        lambda T: T.fmod(T.tensor([1]), 0),
+        lambda T: T.imag(T.tensor([1.0])),
+        lambda T: T.complex(T.tensor([1.0]), T.tensor([1.0], dtype=T.float64)),
+        lambda T: T.atan2(T.ones(2), T.ones(3)),
+    ],
+)
+def test_errors_match_torch(call):
+    torch = _torch()
+    assert _error(numtorch, call) == _error(torch, call)
+
+
+@pytest.mark.parametrize(
+    "name, args",
+    [
+        ("rsqrt_", ()),
+        ("square_", ()),
+        ("exp2_", ()),
+        ("expm1_", ()),
+        ("log1p_", ()),
+        ("arcsinh_", ()),
+        ("atanh_", ()),
+        ("erf_", ()),
+        ("erfc_", ()),
+        ("erfinv_", ()),
+        ("floor_", ()),
+        ("ceil_", ()),
+        ("trunc_", ()),
+        ("fix_", ()),
+        ("frac_", ()),
+        ("sgn_", ()),
+        ("logit_", (0.1,)),
+        ("nan_to_num_", ()),
+        ("fmod_", (0.3,)),
+        ("hypot_", ("other",)),
+        ("atan2_", ("other",)),
+        ("lerp_", ("other", 0.25)),
+        ("xlogy_", ("other",)),
+        ("addcmul_", ("other", "other")),
+        ("addcdiv_", ("other", "other")),
+    ],
+)
+def test_inplace_matches_torch(name, args):
+    torch = _torch()
+    x = np.array([0.3, -0.45, 0.7, 0.05])
+    y = np.array([0.5, 1.5, 0.25, 2.0])
+    out = []
+    for T in (numtorch, torch):
+        t = T.tensor(x)
+        real_args = [T.tensor(y) if a == "other" else a for a in args]
+        result = getattr(t, name)(*real_args)
+        assert result is t
+        out.append(t)
+    _same(*out)
+
+
+def test_round_half_to_even_and_decimals():
+    x = numtorch.tensor([-2.5, -0.5, 0.5, 1.5, 2.5, 1234.5678])
+    assert x.round().tolist() == [-2.0, -0.0, 0.0, 2.0, 2.0, 1235.0]
+    assert x.round(decimals=-2).tolist() == [-0.0, -0.0, 0.0, 0.0, 0.0, 1200.0]
+    assert numtorch.round(
+        numtorch.tensor([0.125, 0.375], dtype=numtorch.float64), decimals=2
+    ).tolist() == [0.12, 0.38]
+
+
+def test_erf_family_precision():
+    xs = np.linspace(-5, 5, 41)
+    out = numtorch.erf(numtorch.tensor(xs)).numpy()
+    np.testing.assert_allclose(out, [math.erf(v) for v in xs], rtol=1e-15, atol=0)
+    out = numtorch.erfc(numtorch.tensor(xs)).numpy()
+    np.testing.assert_allclose(out, [math.erfc(v) for v in xs], rtol=1e-14, atol=0)
+    ys = np.linspace(-0.999999, 0.999999, 41)
+    back = numtorch.erf(numtorch.erfinv(numtorch.tensor(ys))).numpy()
+    np.testing.assert_allclose(back, ys, rtol=1e-14, atol=1e-15)
+    y32 = numtorch.erfinv(numtorch.tensor([0.5, -0.9], dtype=numtorch.float32))
+    assert y32.dtype == numtorch.float32
+
+
+def test_kink_gradients_follow_torch():
+    torch = _torch()
+    x = [-1.0, 0.0, 0.5, 1.0]
+    for fn in (
+        lambda T, t: T.abs(t),
+        lambda T, t: T.clamp(t, 0.0, 0.5),
+        lambda T, t: T.sgn(t),
+        lambda T, t: T.fmax(t, T.tensor([0.0, 0.0, 0.5, 2.0], dtype=T.float64)),
+        lambda T, t: T.floor(t) + T.round(t) + T.trunc(t) + T.frac(t),
+        lambda T, t: T.xlogy(t, T.tensor([0.0, 0.0, 2.0, 3.0], dtype=T.float64)),
+        lambda T, t: T.nan_to_num(T.log(t)),
+        lambda T, t: T.logit(t, eps=0.25),
+    ):
+        grads = []
+        for T in (numtorch, torch):
+            t = T.tensor(x, dtype=T.float64, requires_grad=True)
+            fn(T, t).sum().backward()
+            grads.append(t.grad)
+        _same(*grads)
+
+
+def test_complex_views_and_grads():
+    torch = _torch()
+    got = []
+    for T in (numtorch, torch):
+        a = T.tensor([1.0, -2.0], requires_grad=True)
+        b = T.tensor([0.5, 3.0], requires_grad=True)
+        z = T.complex(a, b)
+        assert type(z.conj().grad_fn).__name__ == "ConjBackward0"
+        w = T.polar(a.abs() + 1, b) * z.conj()
+        loss = w.real.sum() + (w.imag * 2).sum() + z.angle().sum() + T.sgn(z).real.sum()
+        loss.backward()
+        got.append((a.grad, b.grad))
+    _same(got[0][0], got[1][0])
+    _same(got[0][1], got[1][1])
+    assert numtorch.real(numtorch.tensor([1.0])).tolist() == [1.0]
+    assert numtorch.isreal(numtorch.complex(numtorch.ones(2), numtorch.zeros(2))).all()
+
+
+def test_value_tests_return_bool():
+    x = numtorch.tensor([1.0, float("nan"), float("inf"), -float("inf")])
+    assert numtorch.isnan(x).tolist() == [False, True, False, False]
+    assert x.isinf().tolist() == [False, False, True, True]
+    assert x.isposinf().tolist() == [False, False, True, False]
+    assert numtorch.isneginf(x).tolist() == [False, False, False, True]
+    assert x.isfinite().tolist() == [True, False, False, False]
+    assert numtorch.isnan(numtorch.tensor([1, 2])).dtype == numtorch.bool
+
+
+def test_shift_dunders():
+    x = numtorch.tensor([1, 2, -8], dtype=numtorch.int32)
+    assert (x << 2).tolist() == [4, 8, -32]
+    assert (x >> 1).tolist() == [0, 1, -4]
+    assert (x << 2).dtype == numtorch.int32
+    assert (2 << numtorch.tensor([1, 3])).tolist() == [4, 16]
+    x <<= 1
+    assert x.tolist() == [2, 4, -16]
