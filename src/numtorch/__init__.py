@@ -186,6 +186,7 @@ BoolTensor = _legacy["BoolTensor"]
 # isort: split
 from . import linalg, serialization
 from ._dlpack import from_dlpack  # also attaches Tensor.__dlpack__ / __dlpack_device__
+from .ops import scatter as _scatter
 from .ops.elementwise import (
     acos,
     acosh,
@@ -250,6 +251,16 @@ from .ops.elementwise import (
     trunc,
     xlogy,
 )
+from .ops.index import (
+    index_fill,
+    masked_scatter,
+    put,
+    take,
+    take_along_dim,
+    tril_indices,
+    triu_indices,
+    unravel_index,
+)
 from .ops.linalg import _det_top as det
 from .ops.linalg import _slogdet_top as slogdet
 from .ops.linalg import _svd_top as svd
@@ -287,6 +298,40 @@ from .ops.reduce import (
     std_mean,
     var,
     var_mean,
+)
+from .ops.scatter import index_add, index_copy, index_reduce, scatter, scatter_add, scatter_reduce
+from .ops.shape import (
+    as_strided,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    column_stack,
+    diag,
+    diag_embed,
+    diagflat,
+    dsplit,
+    dstack,
+    flip,
+    fliplr,
+    flipud,
+    hsplit,
+    hstack,
+    meshgrid,
+    moveaxis,
+    movedim,
+    narrow_copy,
+    repeat_interleave,
+    roll,
+    rot90,
+    row_stack,
+    tensor_split,
+    tile,
+    tril,
+    triu,
+    view_as_complex,
+    view_as_real,
+    vsplit,
+    vstack,
 )
 from .ops.sort import (
     argsort,

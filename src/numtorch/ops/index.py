@@ -1,5 +1,6 @@
 """Indexing: ``x[...]`` reading (basic indexing gives views) and writing, index_select,
-masked_select/masked_fill, gather, nonzero."""
+masked_select/masked_fill/masked_scatter, gather, take, take_along_dim, put, index_fill, nonzero,
+and the index builders tril_indices/triu_indices/unravel_index."""
 
 from __future__ import annotations
 
@@ -651,8 +652,8 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
             [3]])
     """
     data, idx = input._data, index._data
-    if idx.dtype != xp.int64:
-        raise RuntimeError("gather(): Expected dtype int64 for index")
+    if idx.dtype not in (xp.int64, xp.int32):
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     dim = wrap_dim(dim, data.ndim)
     if idx.ndim != data.ndim and not (data.ndim == 0 and idx.ndim <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
@@ -696,3 +697,309 @@ Tensor.nonzero = nonzero
 @tensor_method()
 def argwhere(input):
     return nonzero(input)
+
+
+# -- take, take_along_dim, put: flat and per-dim picks and writes --------------------------------
+
+
+class Take(Op):
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.shape, ctx.index = x.shape, index
+        return x.reshape(-1)[index]
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .creation import zeros
+
+        out = zeros(ctx.shape, dtype=grad.dtype)
+        return put(out, make(ctx.index), grad, accumulate=True), None
+
+
+def _flat_index(name, input, index):
+    idx = index._data
+    if idx.dtype != xp.int64:
+        raise RuntimeError(
+            f"{name}(): Expected a long tensor for index, but got {_short(idx.dtype)}"
+        )
+    n = input._data.size
+    if idx.size:
+        low, high = int(idx.min()), int(idx.max())
+        if low < -n or high >= n:
+            bad = high if high >= n else low
+            raise IndexError(
+                f"out of range: tried to access index {bad} on a tensor of {n} elements."
+            )
+    return idx
+
+
+@tensor_method()
+def take(input, index):
+    """The elements of ``input`` read as 1-D at ``index`` (the result has ``index``'s shape).
+
+    >>> numtorch.take(numtorch.tensor([[1, 2], [3, 4]]), numtorch.tensor([0, 3]))
+    tensor([1, 4])
+    """
+    return Take.apply(input, _flat_index("take", input, index))
+
+
+@tensor_method()
+def take_along_dim(input, indices, dim=None, *, out=None):
+    """``gather`` with ``input`` and ``indices`` broadcast against each other (except along
+    ``dim``); with no ``dim``, ``take`` on the flattened input."""
+    if indices._data.dtype != xp.int64:
+        raise RuntimeError(
+            "torch.take_along_dim(): dtype of indices should be Long but got "
+            + _short(indices._data.dtype)
+        )
+    if dim is None:
+        result = gather(input.view(-1), 0, indices.view(-1))
+        return write_out(out, result) if out is not None else result
+    ndim, indices_ndim = input._data.ndim, indices._data.ndim
+    if ndim != indices_ndim:
+        raise RuntimeError(
+            "torch.take_along_dim(): input and indices should have the same number of "
+            f"dimensions, but got {ndim} dimensions for input, and {indices_ndim} dimensions for "
+            "indices"
+        )
+    dim = wrap_dim(dim, ndim)
+    from .shape import broadcast_shapes, broadcast_to
+
+    sizes = list(input._data.shape)
+    sizes[dim] = indices._data.shape[dim]
+    indices = broadcast_to(indices, broadcast_shapes(sizes, indices._data.shape))
+    sizes = list(indices._data.shape)
+    sizes[dim] = input._data.shape[dim]
+    input = broadcast_to(input, broadcast_shapes(sizes, input._data.shape))
+    result = gather(input, dim, indices)
+    return write_out(out, result) if out is not None else result
+
+
+class Put(Op):
+    @staticmethod
+    def forward(ctx, x, index, source, accumulate):
+        ctx.index, ctx.accumulate, ctx.source_shape = index, accumulate, source.shape
+        out = x.copy()
+        flat = out.reshape(-1)  # a view: out is contiguous
+        if accumulate:
+            ctx.xp.add.at(flat, index.reshape(-1), source.reshape(-1))
+        else:
+            flat[index.reshape(-1)] = source.reshape(-1)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .creation import zeros
+
+        index = make(ctx.index)
+        gx = grad
+        if not ctx.accumulate:
+            gx = put(grad, index, zeros(ctx.source_shape, dtype=grad.dtype))
+        gs = None
+        if ctx.needs_input_grad[2]:
+            gs = take(grad, index).reshape(ctx.source_shape)
+        return gx, None, gs, None
+
+
+@tensor_method()
+def put(input, index, source, accumulate=False):
+    """A copy of ``input`` with ``source`` written at the flat positions ``index`` (added, when
+    ``accumulate``, so that repeated indices sum)."""
+    idx = index._data
+    if idx.dtype != xp.int64:
+        raise RuntimeError(f"put_(): Expected a long tensor for index, but got {_short(idx.dtype)}")
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "put_(): self and source expected to have the same dtype, but got self.dtype = "
+            f"{_short(input._data.dtype)} and source.dtype = {_short(source._data.dtype)}"
+        )
+    if source._data.size != idx.size:
+        raise IndexError(
+            "put_(): Expected source and index to have the same number of elements, but got "
+            f"source.numel() = {source._data.size}, index.numel() = {idx.size}"
+        )
+    idx = _flat_index("put_", input, index)
+    return Put.apply(input, idx, source, bool(accumulate))
+
+
+@tensor_method()
+def put_(self, index, source, accumulate=False):
+    return self._inplace(put, index, source, accumulate)
+
+
+# -- index_fill, masked_scatter ----------------------------------------------------------------
+
+
+class IndexFill(Op):
+    @staticmethod
+    def forward(ctx, x, dim, index, value):
+        ctx.dim, ctx.index = dim, index
+        out = x.copy()
+        moved = ctx.xp.moveaxis(out.reshape(1) if x.ndim == 0 else out, dim, 0)
+        moved[index] = ctx.xp.asarray(value).astype(x.dtype)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        gx = grad.index_fill(ctx.dim, make(ctx.index), 0)
+        gv = None
+        if len(ctx.needs_input_grad) > 3 and ctx.needs_input_grad[3]:
+            # each filled position counts once, however often the index repeats it
+            flat = grad.reshape(-1) if grad.ndim == 0 else grad
+            size = flat.shape[ctx.dim]
+            unique = make(ctx.xp.unique(ctx.index % size) if size else ctx.index)
+            gv = flat.index_select(ctx.dim, unique).sum()
+        return gx, None, None, gv
+
+
+class IndexFill1(IndexFill):
+    """index_fill with a 0-d tensor value (differentiable in the value too)."""
+
+
+@tensor_method()
+def index_fill(input, dim, index, value):
+    """A copy of ``input`` with the slices ``index`` along ``dim`` set to ``value``.
+
+    >>> numtorch.zeros(2, 3).index_fill(1, numtorch.tensor([2]), 1.0)
+    tensor([[0., 0., 1.],
+            [0., 0., 1.]])
+    """
+    idx = index._data
+    if idx.dtype != xp.int64:
+        raise IndexError("index_fill_(): Expected dtype int64 for index.")
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError(
+            "index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+            f"{value._data.ndim} dimension(s)."
+        )
+    ndim = input._data.ndim
+    dim = wrap_dim(dim, ndim)
+    _check_range(idx, input._data.shape or (1,), dim)
+    idx = idx.reshape(-1)
+    if isinstance(value, Tensor):
+        return IndexFill1.apply(input, dim, idx, value)
+    return IndexFill.apply(input, dim, idx, value)
+
+
+@tensor_method()
+def index_fill_(self, dim, index, value):
+    return self._inplace(index_fill, dim, index, value)
+
+
+class MaskedScatter(Op):
+    @staticmethod
+    def forward(ctx, x, mask, source):
+        try:
+            shape = ctx.xp.broadcast_shapes(x.shape, mask.shape)
+        except ValueError:
+            from ._common import broadcast_error
+
+            raise broadcast_error(x.shape, mask.shape) from None
+        full = ctx.xp.broadcast_to(mask, shape)
+        count = int(full.sum())
+        if count > source.size:
+            raise RuntimeError("Number of elements of source < number of ones in mask")
+        ctx.mask, ctx.source_shape = full, source.shape
+        out = ctx.xp.array(ctx.xp.broadcast_to(x, shape))
+        out[full] = source.reshape(-1)[:count]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        mask = make(ctx.mask)
+        gx = grad.masked_fill(mask, 0)
+        gs = None
+        if ctx.needs_input_grad[2]:
+            from .creation import zeros
+            from .shape import cat
+
+            picked = grad.masked_select(mask)
+            size = 1
+            for n in ctx.source_shape:
+                size *= n
+            missing = size - picked._data.size
+            if missing > 0:
+                picked = cat([picked, zeros(missing, dtype=grad.dtype)])
+            gs = picked.view(ctx.source_shape)
+        return gx, None, gs
+
+
+@tensor_method()
+def masked_scatter(input, mask, source):
+    """A copy of ``input`` with ``source``'s leading elements written, in order, where ``mask``
+    (broadcast) is True."""
+    if mask._data.dtype.kind != "b":
+        raise RuntimeError(
+            "masked_scatter_ only supports boolean masks, but got mask with dtype "
+            + _short(mask._data.dtype)
+        )
+    if source._data.dtype != input._data.dtype:
+        raise RuntimeError(
+            "masked_scatter: expected self and source to have same dtypes but got"
+            f"{_short(input._data.dtype)} and {_short(source._data.dtype)}"
+        )
+    return MaskedScatter.apply(input, mask, source)
+
+
+@tensor_method()
+def masked_scatter_(self, mask, source):
+    if mask._data.ndim > self._data.ndim or any(
+        m not in (1, s)
+        for m, s in zip(mask._data.shape[::-1], self._data.shape[::-1], strict=False)
+    ):
+        from .shape import expand
+
+        expand(mask, self._data.shape)  # PyTorch's expand error for a mask that does not fit
+    return self._inplace(masked_scatter, mask, source)
+
+
+# -- index builders ----------------------------------------------------------------------------
+
+
+def _triangle_indices(fn, row, col, offset, dtype):
+    from .._dtype import int64
+
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    rows, cols = fn(row, offset, col)
+    return make(xp.stack([rows, cols]).astype((dtype or int64)._np))
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, requires_grad=False):
+    """The (2, N) coordinates of the lower triangle of a ``row`` x ``col`` matrix.
+
+    >>> numtorch.tril_indices(2, 2)
+    tensor([[0, 1, 1],
+            [0, 0, 1]])
+    """
+    return _triangle_indices(xp.tril_indices, row, col, offset, dtype)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None, layout=None, requires_grad=False):
+    """The (2, N) coordinates of the upper triangle of a ``row`` x ``col`` matrix."""
+    return _triangle_indices(xp.triu_indices, row, col, offset, dtype)
+
+
+def unravel_index(indices, shape):
+    """Flat indices as a tuple of coordinate tensors for ``shape`` (out-of-range indices wrap,
+    as in PyTorch).
+
+    >>> numtorch.unravel_index(numtorch.tensor(5), (2, 3))
+    (tensor(1), tensor(2))
+    """
+    if not isinstance(indices, Tensor):
+        raise AttributeError(f"'{type(indices).__name__}' object has no attribute 'is_complex'")
+    data = indices._data
+    if data.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    shape = (shape,) if isinstance(shape, _py_int) else tuple(_py_int(s) for s in shape)
+    if any(s < 0 for s in shape):
+        raise ValueError(f"'shape' cannot have negative values, but got {shape}")
+    rest = data.astype(xp.int64)
+    coords = []
+    for n in reversed(shape):
+        coords.append(rest % n if n else rest * 0)
+        rest = rest // n if n else rest * 0
+    return tuple(make(c) for c in reversed(coords))

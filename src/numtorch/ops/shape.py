@@ -42,7 +42,7 @@ def _as_view(x, shape, strides, keep_readonly=True):
     if not (root.flags.c_contiguous or root.flags.f_contiguous):
         return None
     item = x.itemsize
-    offset = x.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    offset = x.ctypes.data - root.ctypes.data  # not __array_interface__: it leaks per call
     try:
         out = ndarray(
             shape, x.dtype, buffer=root, offset=offset, strides=tuple(s * item for s in strides)
@@ -1260,3 +1260,919 @@ class AsStrided(Op):
         out = make(xp.zeros(ctx.shape, grad._data.dtype))
         replay_view(out, ctx.view_fn).copy_(grad)
         return out
+
+
+# -- movedim, and copies that rearrange: repeat, flip, roll, rot90, tril/triu, diag_embed ------
+
+
+@tensor_method("movedim", "moveaxis")
+def movedim(input, source, destination):
+    """Moves dims ``source`` to positions ``destination`` (a view; the rest keep their order).
+
+    >>> numtorch.zeros(2, 3, 4).movedim(0, -1).shape
+    numtorch.Size([3, 4, 2])
+    """
+    ndim = input._data.ndim
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(
+            f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
+            f"contain the same number of dims as destination ({list(dst)} dims)"
+        )
+    src_w = [wrap_dim(d, ndim) for d in src]
+    dst_w = [wrap_dim(d, ndim) for d in dst]
+    for name, dims, given in (("source", src_w, src), ("destination", dst_w, dst)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
+    order = [d for d in range(ndim) if d not in src_w]
+    perm = [-1] * ndim
+    for s, d in zip(src_w, dst_w, strict=True):
+        perm[d] = s
+    rest = iter(order)
+    perm = [p if p != -1 else next(rest) for p in perm]
+    return Permute.apply(input, tuple(perm))
+
+
+moveaxis = movedim
+
+
+class Repeat(Op):
+    @staticmethod
+    def forward(ctx, x, reps):
+        ctx.shape = x.shape
+        padded = (1,) * (len(reps) - x.ndim) + x.shape
+        ctx.padded = padded
+        return ctx.xp.tile(x.reshape(padded), reps)
+
+    @staticmethod
+    def backward(ctx, grad):
+        reps = [n // s if s else 0 for n, s in zip(grad.shape, ctx.padded, strict=True)]
+        split = [v for r, s in zip(reps, ctx.padded, strict=True) for v in (r, s)]
+        summed = grad.reshape(split).sum(tuple(range(0, len(split), 2)))
+        return summed.reshape(ctx.shape)
+
+
+@tensor_method()
+def repeat(input, *sizes):
+    """Tiles ``input`` ``sizes[i]`` times along each dim (leading sizes add dims); a copy.
+
+    >>> numtorch.tensor([1, 2]).repeat(2, 2)
+    tensor([[1, 2, 1, 2],
+            [1, 2, 1, 2]])
+    """
+    reps = _size_args(sizes)
+    shape = input._data.shape
+    if len(reps) < len(shape):
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+            "tensor"
+        )
+    padded = (1,) * (len(reps) - len(shape)) + shape
+    target = [r * s for r, s in zip(reps, padded, strict=True)]
+    for n in target:
+        if n < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {n}: {shape_str(target)}"
+            )
+    return Repeat.apply(input, reps)
+
+
+@tensor_method()
+def tile(input, dims):
+    """``repeat`` that pads ``dims`` with leading 1s when it has fewer entries than dims."""
+    dims = _size_args((dims,)) if not isinstance(dims, int) else (dims,)
+    dims = (1,) * (input._data.ndim - len(dims)) + dims
+    return repeat(input, dims)
+
+
+@tensor_method()
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Repeats each element ``repeats`` times (a number, or one count per element along ``dim``);
+    ``repeat_interleave(counts)`` alone gives ``arange`` indices repeated by ``counts``.
+
+    >>> numtorch.repeat_interleave(numtorch.tensor([1, 2]), 2)
+    tensor([1, 1, 2, 2])
+    """
+    if repeats is None:  # repeat_interleave(repeats): indices 0..n-1, i repeated repeats[i] times
+        counts = input._data
+        if counts.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if counts.dtype.kind not in "iu":
+            raise RuntimeError("repeats has to be Long or Int tensor")
+        if counts.size and counts.min() < 0:
+            raise RuntimeError("repeats can not be negative")
+        out = xp.repeat(xp.arange(counts.size, dtype=counts.dtype), counts)
+        if output_size is not None and output_size != out.size:
+            raise RuntimeError("allocated size does not match required size")
+        return make(out)
+    if dim is None:
+        input = flatten(input)
+        dim = 0
+    dim = wrap_dim(dim, input._data.ndim)
+    shape = input._data.shape
+    if not isinstance(repeats, Tensor):
+        repeats = int(repeats)
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
+        size = shape[dim] if shape else 1
+        if output_size is not None and output_size != size * repeats:
+            raise RuntimeError(
+                f"repeat_interleave: Invalid output_size, expected {size * repeats} but got "
+                f"{output_size}"
+            )
+        # PyTorch: unsqueeze, expand, clone, view (so the result is a view of the clone)
+        wide = unsqueeze(input, dim + 1)
+        target = list(wide._data.shape)
+        target[dim + 1] = repeats
+        merged = list(shape) if shape else [1]
+        merged[dim] = merged[dim] * repeats
+        return view(expand(wide, target).clone(), merged)
+    counts = repeats._data
+    if counts.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    size = shape[dim] if shape else 1
+    if counts.ndim == 1 and counts.size == 1:
+        counts = counts.reshape(())
+    if counts.ndim == 1 and counts.size != size:
+        raise RuntimeError(
+            "repeats must have the same size as input along dim, but got repeats.size(0) = "
+            f"{counts.size} and input.size({dim}) = {size}"
+        )
+    if counts.dtype.kind not in "iu":
+        raise NotImplementedError(
+            f'"repeat_interleave_cpu" not implemented for \'{str(repeats.dtype).split(".")[-1]}'
+            "'".replace("float32", "Float").replace("float64", "Double")
+        )
+    if counts.size and counts.min() < 0:
+        raise RuntimeError("repeats can not be negative")
+    counts = xp.broadcast_to(counts, (size,))
+    index = xp.repeat(xp.arange(size, dtype=xp.int64), counts)
+    if output_size is not None and output_size != index.size:
+        raise RuntimeError("allocated size does not match required size")
+    from .index import index_select
+
+    return index_select(input, dim, make(index))
+
+
+class Flip(Op):
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.dims = dims
+        return ctx.xp.ascontiguousarray(ctx.xp.flip(x, dims)) if dims else x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(ctx.dims)
+
+
+@tensor_method()
+def flip(input, *dims):
+    """Reverses the order of elements along ``dims`` (a copy).
+
+    >>> numtorch.flip(numtorch.tensor([1, 2, 3]), [0])
+    tensor([3, 2, 1])
+    """
+    from ._common import wrap_dims
+
+    return Flip.apply(input, wrap_dims(_size_args(dims), input._data.ndim))
+
+
+@tensor_method()
+def fliplr(input):
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return Flip.apply(input, (1,))
+
+
+@tensor_method()
+def flipud(input):
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return Flip.apply(input, (0,))
+
+
+class Roll(Op):
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        if dims is None:
+            return ctx.xp.roll(x, shifts[0])
+        return ctx.xp.roll(x, shifts, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.roll(tuple(-s for s in ctx.shifts), ctx.dims)
+
+
+@tensor_method()
+def roll(input, shifts, dims=None):
+    """Rotates elements along ``dims`` by ``shifts`` (all elements, flattened, when no dims).
+
+    >>> numtorch.roll(numtorch.tensor([1, 2, 3, 4]), 1)
+    tensor([4, 1, 2, 3])
+    """
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
+    if dims is not None:
+        dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if not shifts:
+        raise RuntimeError("`shifts` required")
+    if (dims is None and len(shifts) != 1) or (dims is not None and len(dims) != len(shifts)):
+        raise RuntimeError(
+            f"shifts and dimensions must align. shifts: {len(shifts)}, dims:"
+            f"{0 if dims is None else len(dims)}"
+        )
+    if dims is not None:
+        dims = tuple(wrap_dim(d, input._data.ndim) for d in dims)
+    return Roll.apply(input, shifts, dims)
+
+
+class Rot90(Op):
+    node_name = "Rot90Backward0"
+
+    @staticmethod
+    def forward(ctx, x, k, dims):
+        ctx.k, ctx.dims = k, dims
+        d0, d1 = dims
+        flip = ctx.xp.flip
+        if k == 1:
+            return ctx.xp.swapaxes(ctx.xp.ascontiguousarray(flip(x, d1)), d0, d1)
+        if k == 2:
+            return ctx.xp.ascontiguousarray(flip(x, dims))
+        if k == 3:
+            return ctx.xp.swapaxes(ctx.xp.ascontiguousarray(flip(x, d0)), d0, d1)
+        return x.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.rot90(-ctx.k, ctx.dims)
+
+
+@tensor_method()
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotates by 90 degrees ``k`` times in the plane of ``dims``, from the first towards the
+    second."""
+    dims = tuple(dims)
+    ndim = input._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {ndim}")
+    wrapped = (wrap_dim(dims[0], ndim), wrap_dim(dims[1], ndim))
+    if wrapped[0] == wrapped[1]:
+        raise RuntimeError(
+            f"expected rotation dims to be different, but got dim0 = {dims[0]} and dim1 = {dims[1]}"
+        )
+    return Rot90.apply(input, k % 4, wrapped)
+
+
+class Tril(Op):
+    @staticmethod
+    def forward(ctx, x, diagonal):
+        ctx.diagonal = diagonal
+        return ctx.xp.tril(x, diagonal)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.tril(ctx.diagonal)
+
+
+class Triu(Op):
+    @staticmethod
+    def forward(ctx, x, diagonal):
+        ctx.diagonal = diagonal
+        return ctx.xp.triu(x, diagonal)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.triu(ctx.diagonal)
+
+
+def _triangle(op, name, input, diagonal):
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+    return op.apply(input, int(diagonal))
+
+
+@tensor_method()
+def tril(input, diagonal=0, *, out=None):
+    """The lower triangle of the last two dims (on and below ``diagonal``), zeros elsewhere.
+
+    >>> numtorch.tril(numtorch.ones(2, 2))
+    tensor([[1., 0.],
+            [1., 1.]])
+    """
+    result = _triangle(Tril, "tril", input, diagonal)
+    return _write(out, result)
+
+
+@tensor_method()
+def triu(input, diagonal=0, *, out=None):
+    """The upper triangle of the last two dims (on and above ``diagonal``), zeros elsewhere."""
+    return _write(out, _triangle(Triu, "triu", input, diagonal))
+
+
+@tensor_method()
+def tril_(self, diagonal=0):
+    return self._inplace(tril, diagonal)
+
+
+@tensor_method()
+def triu_(self, diagonal=0):
+    return self._inplace(triu, diagonal)
+
+
+def _write(out, result):
+    if out is None:
+        return result
+    from ._common import check_out, write_out
+
+    check_out(out, "tril", result)
+    return write_out(out, result)
+
+
+class DiagEmbed(Op):
+    @staticmethod
+    def forward(ctx, x, offset, dim1, dim2):
+        ctx.args = (offset, dim1, dim2)
+        n = x.shape[-1] + abs(offset)
+        shape = list(x.shape[:-1])
+        lo, hi = sorted((dim1, dim2))
+        shape.insert(lo, n)
+        shape.insert(hi, n)
+        out = ctx.xp.zeros(shape, x.dtype)
+        view = ctx.xp.diagonal(out, offset, dim1, dim2)
+        view.flags.writeable = True
+        view[...] = x
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.diagonal(*ctx.args)
+
+
+@tensor_method()
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Matrices (in dims ``dim1``, ``dim2`` of the result) whose ``offset`` diagonal is the last
+    dim of ``input``."""
+    ndim = input._data.ndim + 1
+    d1, d2 = wrap_dim(dim1, ndim), wrap_dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return DiagEmbed.apply(input, int(offset), d1, d2)
+
+
+class DiagonalCopy(Op):
+    node_name = "DiagonalBackward0_copy"  # diag(matrix) is diagonal_copy in PyTorch
+
+    @staticmethod
+    def forward(ctx, x, offset):
+        ctx.shape, ctx.offset = x.shape, offset
+        return ctx.xp.diagonal(x, offset).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _DiagonalBackward.apply(grad, ctx.shape, (ctx.offset, 0, 1))
+
+
+@tensor_method()
+def diag(input, diagonal=0, *, out=None):
+    """A vector's diagonal matrix, or a matrix's diagonal as a vector (``diagonal`` > 0: above).
+
+    >>> numtorch.diag(numtorch.tensor([1, 2]))
+    tensor([[1, 0],
+            [0, 2]])
+    """
+    ndim = input._data.ndim
+    if ndim == 1:
+        result = DiagEmbed.apply(input, int(diagonal), 0, 1)
+    elif ndim == 2:
+        result = DiagonalCopy.apply(input, int(diagonal))
+    else:
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {ndim}D")
+    return _write(out, result)
+
+
+@tensor_method()
+def diagflat(input, offset=0):
+    """The flattened ``input`` as the ``offset`` diagonal of a square matrix."""
+    return DiagEmbed.apply(flatten(input), int(offset), 0, 1)
+
+
+# -- stacking and splitting helpers ---------------------------------------------------------------
+
+
+def _tensors_arg(tensors):
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        return list(tensors[0]), True
+    return list(tensors), len(tensors) != 1
+
+
+def atleast_1d(*tensors):
+    """``input`` with at least one dim (0-d becomes shape [1]); several tensors give a tuple."""
+    items, many = _tensors_arg(tensors)
+    out = tuple(reshape(t, 1) if t._data.ndim == 0 else t for t in items)
+    return out if many else out[0]
+
+
+def atleast_2d(*tensors):
+    items, many = _tensors_arg(tensors)
+    out = tuple(_at_least(t, 2) for t in items)
+    return out if many else out[0]
+
+
+def atleast_3d(*tensors):
+    items, many = _tensors_arg(tensors)
+    out = tuple(_at_least(t, 3) for t in items)
+    return out if many else out[0]
+
+
+def _at_least(t, n):
+    ndim = t._data.ndim
+    if ndim == 0:
+        return reshape(t, (1,) * n)
+    if ndim == 1:
+        t = unsqueeze(t, 0)
+        return unsqueeze(t, -1) if n == 3 else t
+    if ndim == 2 and n == 3:
+        return unsqueeze(t, -1)
+    return t
+
+
+def _joined(name, tensors):
+    tensors = _tensor_list(tensors, name)
+    if not tensors:
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+    return tensors
+
+
+def hstack(tensors, *, out=None):
+    """Joins tensors column-wise: along dim 1, or dim 0 for 1-D tensors."""
+    tensors = atleast_1d(_joined("hstack", tensors))
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1, out=out)
+
+
+def vstack(tensors, *, out=None):
+    """Joins tensors row-wise (1-D tensors become rows)."""
+    return cat(atleast_2d(_joined("vstack", tensors)), 0, out=out)
+
+
+row_stack = vstack
+
+
+def dstack(tensors, *, out=None):
+    """Joins tensors depth-wise, along dim 2 of their ``atleast_3d`` forms."""
+    return cat(atleast_3d(_joined("dstack", tensors)), 2, out=out)
+
+
+def column_stack(tensors, *, out=None):
+    """Joins tensors as columns: 0-d and 1-D tensors become columns, others join along dim 1."""
+    tensors = _joined("column_stack", tensors)
+    cols = [reshape(t, (t._data.size, 1)) if t._data.ndim <= 1 else t for t in tensors]
+    return cat(cols, 1, out=out)
+
+
+@tensor_method()
+def tensor_split(input, indices_or_sections, dim=0):
+    """Views of ``input`` split along ``dim`` into ``sections`` nearly equal parts (the first
+    ``size % sections`` one longer), or at the given indices.
+
+    >>> [t.tolist() for t in numtorch.arange(5).tensor_split(2)]
+    [[0, 1, 2], [3, 4]]
+    """
+    ndim = input._data.ndim
+    if ndim == 0:
+        raise RuntimeError(
+            "tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims"
+        )
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        data = spec._data
+        if data.dtype != xp.int64:
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                + legacy_type_name(data.dtype).split(".")[-1][: -len("Tensor")]
+            )
+        if data.ndim > 1:
+            raise RuntimeError(
+                "tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                f"one-dimensional tensor, but got a tensor with {data.ndim} dims"
+            )
+        spec = int(data) if data.ndim == 0 else [int(i) for i in data]
+    elif isinstance(spec, float) or isinstance(spec, bool):
+        raise TypeError(
+            "tensor_split() received an invalid combination of arguments - got (Tensor, "
+            f"{type(spec).__name__}), but expected one of:"
+        )
+    dim = wrap_dim(dim, ndim)
+    size = input._data.shape[dim]
+    if isinstance(spec, int):
+        if spec <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+        small, extra = divmod(size, spec)
+        bounds, start = [], 0
+        for i in range(spec):
+            stop = start + small + (1 if i < extra else 0)
+            bounds.append((start, stop))
+            start = stop
+    else:
+        cuts = [0, *(int(i) for i in spec), size]
+        bounds = list(zip(cuts[:-1], cuts[1:], strict=True))
+    return tuple(slice_dim(input, dim, a, b, 1) for a, b in bounds)
+
+
+def _split_at(name, input, spec, dim, need):
+    ndim = input._data.ndim
+    if ndim < need:
+        raise RuntimeError(
+            f"torch.{name} requires a tensor with at least {need} dimension, but got a tensor "
+            f"with {ndim} dimensions!"
+        )
+    if isinstance(spec, int):
+        size = input._data.shape[dim]
+        if spec == 0 or size % spec:
+            raise RuntimeError(
+                f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                f"dimension {size} is not divisible by the split_size {spec}!"
+            )
+    return tensor_split(input, spec, dim)
+
+
+@tensor_method()
+def hsplit(input, indices_or_sections):
+    ndim = input._data.ndim
+    if ndim < 1:
+        raise RuntimeError(
+            "torch.hsplit requires a tensor with at least 1 dimension, but got a tensor with 0 "
+            "dimensions!"
+        )
+    return _split_at("hsplit", input, indices_or_sections, 1 if ndim > 1 else 0, 1)
+
+
+@tensor_method()
+def vsplit(input, indices_or_sections):
+    return _split_at("vsplit", input, indices_or_sections, 0, 2)
+
+
+@tensor_method()
+def dsplit(input, indices_or_sections):
+    return _split_at("dsplit", input, indices_or_sections, 2, 3)
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids (expanded views) from 1-D tensors; ``indexing="ij"`` gives the first
+    tensor's values along dim 0, ``"xy"`` swaps the first two dims.
+
+    >>> [g.tolist() for g in numtorch.meshgrid(numtorch.tensor([1, 2]), numtorch.tensor([3]),
+    ...                                         indexing="ij")]
+    [[[1], [2]], [[3], [3]]]
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn(
+            "torch.meshgrid: in an upcoming release, it will be required to pass the indexing "
+            "argument. (Triggered internally at /__w/pytorch/pytorch/aten/src/ATen/native/"
+            "TensorShape.cpp:4215.)",
+            UserWarning,
+            stacklevel=2,
+        )
+        indexing = "ij"
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    if indexing not in ("xy", "ij"):
+        raise RuntimeError(
+            f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}'
+        )
+    for t in tensors:
+        if t._data.ndim > 1:
+            raise RuntimeError(
+                "torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: "
+                + repr(t).split("\n")[0]
+            )
+        if t._data.dtype != tensors[0]._data.dtype:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    items = list(tensors)
+    swap = indexing == "xy" and len(items) >= 2
+    if swap:
+        items[0], items[1] = items[1], items[0]
+    shape = tuple(t._data.size for t in items)
+    grids = []
+    for i, t in enumerate(items):
+        view_shape = [1] * len(items)
+        view_shape[i] = -1
+        grids.append(expand(view(t, view_shape), shape))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+# -- narrow_copy, unfold, as_strided, resize_, complex views ---------------------------------------
+
+
+class NarrowCopy(Op):
+    @staticmethod
+    def forward(ctx, x, dim, start, length):
+        ctx.shape, ctx.args = x.shape, (dim, start, start + length, 1)
+        return x[(slice(None),) * dim + (slice(start, start + length),)].copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _SliceBackward.apply(grad, ctx.shape, *ctx.args)
+
+
+@tensor_method()
+def narrow_copy(input, dim, start, length):
+    """``narrow`` as a new tensor rather than a view."""
+    narrow(input.detach(), dim, start, length)  # narrow's argument checks and errors
+    dim = wrap_dim(dim, input._data.ndim)
+    start = _as_int(start, "narrow(): start")
+    if start < 0:
+        start += input._data.shape[dim]
+    return NarrowCopy.apply(input, dim, start, int(length))
+
+
+class Unfold(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim, size, step):
+        ctx.shape, ctx.args = x.shape, (dim, size, step)
+        if x.ndim == 0:
+            return x.reshape(1)
+        strides = x.strides
+        n = (x.shape[dim] - size) // step + 1
+        shape = x.shape[:dim] + (n,) + x.shape[dim + 1 :] + (size,)
+        new = strides[:dim] + (strides[dim] * step,) + strides[dim + 1 :] + (strides[dim],)
+        out = ctx.xp.lib.stride_tricks.as_strided(x, shape, new, writeable=x.flags.writeable)
+        if size > step and n > 1:  # overlapping windows: PyTorch refuses writes into them
+            out.flags.writeable = False
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _UnfoldBackward.apply(grad, ctx.shape, *ctx.args)
+
+
+class _UnfoldBackward(Op):
+    node_name = "UnfoldBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, shape, dim, size, step):
+        ctx.args = (dim, size, step)
+        if not shape:
+            return grad.reshape(())
+        out = ctx.xp.zeros(shape, grad.dtype)
+        moved = ctx.xp.moveaxis(out, dim, -1)  # windows run along the last dim here
+        g = ctx.xp.moveaxis(grad, dim, -2)  # (..., n, size)
+        for j in range(g.shape[-2]):
+            moved[..., j * step : j * step + size] += g[..., j, :]
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
+        return Unfold.apply(gg, *ctx.args)
+
+
+@tensor_method("unfold")
+def _unfold(self, dimension, size, step):
+    """All windows of ``size`` elements, ``step`` apart, along ``dimension`` (a view; the window
+    is the new last dim).
+
+    >>> numtorch.arange(5).unfold(0, 2, 2)
+    tensor([[0, 1],
+            [2, 3]])
+    """
+    shape = self._data.shape
+    dim = wrap_dim(dimension, len(shape))
+    length = shape[dim] if shape else 1
+    if size > length:
+        raise RuntimeError(
+            f"maximum size for tensor at dimension {dim} is {length} but size is {size}"
+        )
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    return Unfold.apply(self, dim, int(size), int(step))
+
+
+def _root(x):
+    root = x
+    while isinstance(root.base, ndarray):
+        root = root.base
+    return root
+
+
+def _storage_offset(x) -> int:
+    root = _root(x)
+    return (x.ctypes.data - root.ctypes.data) // x.itemsize
+
+
+def _flat_positions(xp_, shape, strides, offset):
+    """The storage position of every element of a strided geometry, in its shape."""
+    pos = xp_.full(shape, offset, dtype=xp_.int64)
+    for d, (n, s) in enumerate(zip(shape, strides, strict=True)):
+        pos = pos + (xp_.arange(n, dtype=xp_.int64) * s).reshape((n,) + (1,) * (len(shape) - d - 1))
+    return pos
+
+
+class AsStridedView(Op):
+    """``as_strided``: any geometry over the input's storage (a view)."""
+
+    is_view = True
+    node_name = "AsStridedBackward0"
+
+    @staticmethod
+    def forward(ctx, x, size, stride, offset):
+        root = _root(x)
+        item = x.itemsize
+        flat = root.reshape(-1) if root.flags.c_contiguous else root.ravel(order="A")
+        start = offset
+        if not root.flags.c_contiguous and not root.flags.f_contiguous:
+            raise RuntimeError("as_strided: the input's memory is not one buffer")
+        ctx.geometry = (
+            x.shape,
+            tuple(s // item for s in x.strides),
+            _storage_offset(x),
+            size,
+            stride,
+            offset,
+            root.size,
+        )
+        view = ctx.xp.lib.stride_tricks.as_strided(
+            flat[start:] if flat.size > start else flat[:0],
+            size,
+            tuple(s * item for s in stride),
+            writeable=x.flags.writeable,
+        )
+        if any(s == 0 and n > 1 for n, s in zip(size, stride, strict=True)):
+            view.flags.writeable = False
+        return view
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _AsStridedBackward.apply(grad, ctx.geometry)
+
+
+class _AsStridedBackward(Op):
+    node_name = "AsStridedBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, grad, geometry):
+        in_shape, in_strides, in_off, size, stride, offset, storage = geometry
+        xp_ = ctx.xp
+        ctx.geometry = geometry
+        buf = xp_.zeros(storage, grad.dtype)
+        xp_.add.at(buf, _flat_positions(xp_, size, stride, offset), grad)
+        return buf[_flat_positions(xp_, in_shape, in_strides, in_off)]
+
+    @staticmethod
+    def backward(ctx, gg):
+        return _AsStridedBackwardBackward.apply(gg, ctx.geometry)
+
+
+class _AsStridedBackwardBackward(Op):
+    """The adjoint of _AsStridedBackward (linear, so it is its own second derivative's rule)."""
+
+    @staticmethod
+    def forward(ctx, gg, geometry):
+        in_shape, in_strides, in_off, size, stride, offset, storage = geometry
+        xp_ = ctx.xp
+        ctx.geometry = geometry
+        buf = xp_.zeros(storage, gg.dtype)
+        xp_.add.at(buf, _flat_positions(xp_, in_shape, in_strides, in_off), gg)
+        return buf[_flat_positions(xp_, size, stride, offset)]
+
+    @staticmethod
+    def backward(ctx, g):
+        return _AsStridedBackward.apply(g, ctx.geometry)
+
+
+@tensor_method()
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of ``input``'s storage with the given sizes, strides (in elements) and storage
+    offset (the input's own when None)."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(
+            f"as_strided: Negative strides are not supported at the moment, got strides: "
+            f"{shape_str(stride)}"
+        )
+    data = input._data
+    offset = _storage_offset(data) if storage_offset is None else int(storage_offset)
+    need = (
+        0 if 0 in size else offset + 1 + sum((n - 1) * s for n, s in zip(size, stride, strict=True))
+    )
+    storage = _root(data).size
+    if need > storage:
+        raise RuntimeError(
+            f"setStorage: sizes {shape_str(size)}, strides {shape_str(stride)}, storage offset "
+            f"{offset}, and itemsize {data.itemsize} requiring a storage size of "
+            f"{need * data.itemsize} are out of bounds for storage of size "
+            f"{storage * data.itemsize}"
+        )
+    return AsStridedView.apply(input, size, stride, offset)
+
+
+def _resize(self, shape):
+    if self._requires_grad:
+        raise RuntimeError("cannot resize variables that require grad")
+    shape = _size_args(shape)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(
+            f"Trying to create tensor with negative dimension {min(shape)}: {shape_str(shape)}"
+        )
+    data = self._data
+    numel = math.prod(shape)
+    if data.shape == shape:
+        return self
+    strides = []
+    acc = 1
+    for n in reversed(shape):
+        strides.append(acc)
+        acc *= max(n, 1)
+    fits = _as_view(data, shape, tuple(reversed(strides))) if data.flags.c_contiguous else None
+    if fits is None:
+        # the elements in memory order from this tensor's start, then new (zeroed) memory
+        old = data.reshape(-1) if data.flags.c_contiguous else data.ravel(order="K")
+        new = xp.zeros(numel, data.dtype)
+        n = min(numel, old.size)
+        new[:n] = old[:n]
+        fits = new.reshape(shape)
+    self._data = fits
+    return self
+
+
+@tensor_method()
+def resize_(self, *sizes, memory_format=None):
+    """Gives ``self`` a new shape in place, keeping the elements in memory order (new memory is
+    zeroed here, uninitialised in PyTorch)."""
+    return _resize(self, sizes)
+
+
+@tensor_method()
+def resize_as_(self, the_template, memory_format=None):
+    return _resize(self, the_template._data.shape)
+
+
+class ViewAsReal(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        real = x.real.dtype
+        return x[..., None].view(real)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return view_as_complex(grad.contiguous())
+
+
+class ViewAsComplex(Op):
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        kind = ctx.xp.complex64 if x.dtype == ctx.xp.float32 else ctx.xp.complex128
+        return x.view(kind)[..., 0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return view_as_real(grad)
+
+
+def view_as_real(input):
+    """A complex tensor's memory seen as real numbers, with a last dim of 2 (real, imaginary).
+
+    >>> numtorch.view_as_real(numtorch.tensor([1 + 2j]))
+    tensor([[1., 2.]])
+    """
+    if input._data.dtype.kind != "c":
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    return ViewAsReal.apply(input)
+
+
+def view_as_complex(input):
+    """The inverse of ``view_as_real``: a last dim of 2 (stride 1) read as complex numbers."""
+    data = input._data
+    if data.dtype not in (xp.float32, xp.float64):
+        raise RuntimeError(
+            "view_as_complex is only supported for half, float and double tensors, but got a "
+            "tensor of scalar type: "
+            + legacy_type_name(data.dtype).split(".")[-1][: -len("Tensor")]
+        )
+    if data.ndim == 0:
+        raise RuntimeError("Input tensor must have one or more dimensions")
+    if data.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    strides = _elem_strides(data)
+    if strides[-1] != 1:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    if any(s % 2 for s, n in zip(strides[:-1], data.shape[:-1], strict=True) if n != 1):
+        raise RuntimeError("Tensor must have a stride divisible by 2 for all but last dimension")
+    if _storage_offset(data) % 2:
+        raise RuntimeError("Tensor must have a storage_offset divisible by 2")
+    return ViewAsComplex.apply(input)
