@@ -7,8 +7,8 @@ peak memory, side by side in one run.
 * CNN: LeNet-5 on 1x28x28 (conv 6@5x5, pool, conv 16@5x5, pool, 120, 84, 10), batch 128.
 A step is zero_grad + forward + loss + backward + optimizer step. Time: best of N steps after
 two warm-up steps (PyTorch at 1 thread and at its default, the faster reported). Peak memory:
-the growth of the process's peak resident set size (ru_maxrss) over the steps, each library in a
-fresh subprocess so they do not share a high-water mark.
+the process's peak resident set size (ru_maxrss) minus what it held just before the steps,
+each library in a fresh subprocess so they do not share a high-water mark.
 """
 
 from __future__ import annotations
@@ -70,7 +70,13 @@ def _child(lib: str, kind: str, repeats: int, threads: int) -> None:
         loss.backward()
         optimizer.step()
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # peak resident memory during the steps above what the process held before them (on Linux;
+    # elsewhere ru_maxrss alone, which includes the imports)
+    try:
+        with open("/proc/self/statm") as f:
+            before = int(f.read().split()[1]) * resource.getpagesize() // 1024
+    except OSError:
+        before = 0
     step()
     step()
     best = float("inf")

@@ -242,7 +242,8 @@ class LBFGS(Optimizer):
 
     def _directional_evaluate(self, closure, x, t, d):
         self._add_grad(t, d)
-        loss = float(closure())
+        # .item(): float() on a tensor that requires grad warns (once per process)
+        loss = closure().item()
         flat_grad = self._gather_flat_grad()
         self._set_param(x)
         return loss, flat_grad
@@ -276,7 +277,7 @@ class LBFGS(Optimizer):
         state.setdefault("n_iter", 0)
 
         orig_loss = closure()
-        loss = float(orig_loss)
+        loss = orig_loss.item()
         current_evals = 1
         state["func_evals"] += 1
 
@@ -383,7 +384,8 @@ class LBFGS(Optimizer):
                     if n_iter != max_iter:
                         # re-evaluate function only if not in last iteration
                         with enable_grad():
-                            loss = float(closure())
+                            # .item(): float() on a tensor that requires grad warns (once per process)
+        loss = closure().item()
                         flat_grad = self._gather_flat_grad()
                         opt_cond = np.abs(flat_grad).max() <= tolerance_grad
                         ls_func_evals = 1
