@@ -384,8 +384,7 @@ class LBFGS(Optimizer):
                     if n_iter != max_iter:
                         # re-evaluate function only if not in last iteration
                         with enable_grad():
-                            # .item(): float() on a tensor that requires grad warns (once per process)
-        loss = closure().item()
+                            loss = closure().item()
                         flat_grad = self._gather_flat_grad()
                         opt_cond = np.abs(flat_grad).max() <= tolerance_grad
                         ls_func_evals = 1
