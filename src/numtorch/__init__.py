@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import builtins as _builtins
+
 from . import _backend, _dtype, autograd, cuda, optim, random, return_types, utils
 from ._backend import device
 from ._dtype import (
@@ -353,7 +355,9 @@ from .ops.sort import (
 )
 from .serialization import load, save
 
-Tensor.norm = norm  # one torch.norm: the legacy one handles every p and matrix dims
+# one torch.norm: the legacy one handles every p and matrix dims (setattr, as for every method
+# attached at runtime: the type checker sees Tensor.__getattr__ for those)
+setattr(Tensor, "norm", norm)  # noqa: B010
 
 # isort: split
 # nn registers Tensor methods (softmax, log_softmax ...) on import, after the op families
@@ -363,20 +367,20 @@ from .ops.activation import log_softmax, softmax
 __version__ = "0.1.0"
 
 
-def is_tensor(obj) -> bool:
+def is_tensor(obj) -> _builtins.bool:
     """Whether ``obj`` is a numtorch Tensor."""
     return isinstance(obj, Tensor)
 
 
-def numel(input) -> int:
+def numel(input) -> _builtins.int:
     return input.numel()
 
 
-def is_floating_point(input) -> bool:
+def is_floating_point(input) -> _builtins.bool:
     return input.is_floating_point()
 
 
-def is_complex(input) -> bool:
+def is_complex(input) -> _builtins.bool:
     return input.is_complex()
 
 

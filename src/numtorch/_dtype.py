@@ -8,6 +8,9 @@ then lands on the default dtype of that category (int64 tensor * 2.5 -> float32)
 
 from __future__ import annotations
 
+import builtins
+from typing import Any
+
 import numpy as np
 
 __all__ = [
@@ -50,7 +53,9 @@ class dtype:
 
     __slots__ = ("_name", "_np", "itemsize", "is_floating_point", "is_complex", "is_signed", "_cat")
 
-    def __init__(self, name: str, np_dtype, category: int):
+    _np: Any  # a NumPy dtype (None only for bfloat16, which NumPy lacks)
+
+    def __init__(self, name: str, np_dtype, category: builtins.int):
         self._name = name
         self._np = np.dtype(np_dtype) if np_dtype is not None else None
         self.itemsize = self._np.itemsize if self._np is not None else 2
@@ -253,7 +258,7 @@ def binary_result_np(x, y):
     return hit
 
 
-def can_cast(from_: dtype, to: dtype) -> bool:
+def can_cast(from_: dtype, to: dtype) -> builtins.bool:
     """Whether PyTorch's casting rules allow an in-place op to write ``from_`` into ``to``."""
     return from_._cat <= to._cat
 

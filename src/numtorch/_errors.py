@@ -6,14 +6,18 @@ The hint is an exception note (PEP 678): tracebacks show it under the message, w
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 __all__ = ["hinted"]
 
+_E = TypeVar("_E", bound=BaseException)
 
-def hinted(exc: BaseException, hint: str) -> BaseException:
+
+def hinted(exc: _E, hint: str) -> _E:
     """``exc`` with ``Hint: ...`` attached as a note; returns it for ``raise hinted(...)``."""
     note = "Hint: " + hint
     if hasattr(exc, "add_note"):
         exc.add_note(note)
     else:  # Python 3.10: same attribute, not printed by its traceback module
-        exc.__notes__ = [*getattr(exc, "__notes__", []), note]
+        exc.__notes__ = [*getattr(exc, "__notes__", []), note]  # type: ignore[attr-defined]
     return exc

@@ -33,7 +33,7 @@ def _structseq(name: str, fields: tuple[str, ...]):
             return (type(self), (tuple(self),))
 
     for i, f in enumerate(fields):
-        setattr(ReturnType, f, property(lambda self, i=i: self[i]))
+        setattr(ReturnType, f, property(lambda self, i=i: self[i]))  # type: ignore[misc]
     ReturnType.__name__ = ReturnType.__qualname__ = name
     return ReturnType
 

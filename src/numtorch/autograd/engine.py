@@ -232,7 +232,7 @@ def run_backward(
             if not retain_graph:
                 node._release()
             metas = node._input_meta
-            sent = [] if tracer is not None else None
+            sent: list | None = [] if tracer is not None else None
             for index, ((child, nr), grad) in enumerate(
                 zip(node.next_functions, grad_inputs, strict=True)
             ):

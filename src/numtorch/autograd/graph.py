@@ -120,7 +120,7 @@ class Node:
             return ()
         if saved is FREED:
             raise hinted(RuntimeError(FREED_MESSAGE), FREED_HINT.format(node=self.name()))
-        out = []
+        out: list[Any] = []
         for entry in saved:
             if entry is None:
                 out.append(None)

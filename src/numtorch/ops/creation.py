@@ -9,6 +9,7 @@ from __future__ import annotations
 import builtins
 import math
 import warnings
+from typing import Any
 
 from .. import _dtype, _random
 from .._backend import array_module
@@ -108,7 +109,7 @@ def _check_numpy_array(arr) -> _dtype.dtype:
     return dt
 
 
-def _is_sequence(obj) -> _py_bool:
+def _is_sequence(obj) -> builtins.bool:
     return isinstance(obj, (list, tuple, _py_range)) or (
         hasattr(obj, "__getitem__") and hasattr(obj, "__len__") and not isinstance(obj, dict)
     )
@@ -131,7 +132,7 @@ def _infer_dtype(obj) -> _dtype.dtype:
         types = set(map(type, obj))
         if types <= _PY_SCALARS:
             return _py_scalar_dtype(max(_PY_RANK[k] for k in types))
-        result = None
+        result: Any = None
         for item in obj:
             d = _infer_dtype(item)
             result = d if result is None else _dtype.promote_types(result, d)
@@ -376,7 +377,7 @@ def from_numpy(ndarray):
 # -- factories -----------------------------------------------------------------------------------
 
 
-def _is_int_like(value) -> _py_bool:
+def _is_int_like(value) -> builtins.bool:
     if isinstance(value, (_py_bool, xp.bool_)):
         return False
     if isinstance(value, (_py_int, xp.integer)):
@@ -386,7 +387,7 @@ def _is_int_like(value) -> _py_bool:
     return False
 
 
-def _shape(size, fn: str = "zeros", allow_varargs: _py_bool = True) -> tuple:
+def _shape(size, fn: str = "zeros", allow_varargs: builtins.bool = True) -> tuple:
     """PyTorch's parsing of a ``size`` argument: ints (varargs), or one tuple/list/Size."""
     if len(size) == 1 and not (allow_varargs and _is_int_like(size[0])):
         arg = size[0]
@@ -516,7 +517,7 @@ def _no_kwargs(fn, kwargs) -> None:
         raise TypeError(f"{fn}() got an unexpected keyword argument '{next(iter(kwargs))}'")
 
 
-def _fill_value_array(shape, fill_value, np_dtype, check: _py_bool = True):
+def _fill_value_array(shape, fill_value, np_dtype, check: builtins.bool = True):
     """``fill_`` with c10's overflow check of the scalar against the dtype."""
     np_dtype = xp.dtype(np_dtype)
     value = fill_value.item() if isinstance(fill_value, Tensor) else fill_value
@@ -714,7 +715,7 @@ def _number(value, fn: str, arg: str, position: int):
     return value
 
 
-def _is_floating(value) -> _py_bool:
+def _is_floating(value) -> builtins.bool:
     if isinstance(value, Tensor):
         return value._data.dtype.kind in "fc"
     if isinstance(value, xp.generic):
@@ -805,8 +806,11 @@ def arange(
     return _finish(data, requires_grad, device)
 
 
-def _range_count(start, end, step, np_dtype, inclusive: _py_bool) -> int:
+def _range_count(start, end, step, np_dtype, inclusive: builtins.bool) -> int:
     integer = np_dtype.kind in "iu"
+    xstart: float
+    xend: float
+    xstep: float
     if integer:
         if step != 0 and _py_int(step) == 0:
             raise ValueError("step must be nonzero")
@@ -897,6 +901,8 @@ def _linspace_values(start, end, steps: int, np_dtype):
     """linspace_kernel: ``start + step * i`` for the first half, ``end - step * (steps - i - 1)``
     for the second, in the output type (FMAs for float/double; step in double for integers)."""
     np_dtype = xp.dtype(np_dtype)
+    s: Any
+    e: Any
     idx = xp.arange(steps, dtype=xp.int64)
     half = steps // 2
     if steps == 1:
@@ -1507,7 +1513,7 @@ def bernoulli(input, p=None, *, generator=None, out=None):
     return make(_random.bernoulli(_gen(generator), input._data))
 
 
-Tensor.bernoulli = bernoulli
+setattr(Tensor, "bernoulli", bernoulli)  # noqa: B010
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
@@ -1515,7 +1521,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     return make(_random.multinomial(_gen(generator), input._data, num_samples, replacement))
 
 
-Tensor.multinomial = multinomial
+setattr(Tensor, "multinomial", multinomial)  # noqa: B010
 
 
 def poisson(input, generator=None):

@@ -758,9 +758,11 @@ def _unary(op, name, doc):
 
 
 neg = negative = _unary(Neg, "neg", "``-input``.")
-Tensor.negative = Tensor.__neg__ = neg
+setattr(Tensor, "negative", neg)  # noqa: B010
+setattr(Tensor, "__neg__", neg)  # noqa: B010
 abs = absolute = _unary(Abs, "abs", "Absolute value (gradient 0 at 0, as PyTorch).")
-Tensor.absolute = Tensor.__abs__ = abs
+setattr(Tensor, "absolute", abs)  # noqa: B010
+setattr(Tensor, "__abs__", abs)  # noqa: B010
 reciprocal = _unary(Reciprocal, "reciprocal", "``1 / input`` (integers give floats).")
 exp = _unary(Exp, "exp", "``e ** input``.\n\n>>> numtorch.exp(numtorch.tensor([0.]))\ntensor([1.])")
 log = _unary(Log, "log", "Natural logarithm.")
@@ -778,7 +780,7 @@ def positive(input):
     return input
 
 
-Tensor.__pos__ = positive
+setattr(Tensor, "__pos__", positive)  # noqa: B010
 
 
 @tensor_method("clamp", "clip")
@@ -843,7 +845,7 @@ def _tensor_where(self, condition, y):
     return where(condition, self, y)
 
 
-Tensor.where = _tensor_where
+setattr(Tensor, "where", _tensor_where)  # noqa: B010
 
 
 @tensor_method()
@@ -884,8 +886,11 @@ ge = greater_equal = _compare(xp.greater_equal, "ge")
 for _name, _fn in [("eq", eq), ("ne", ne), ("lt", lt), ("le", le), ("gt", gt), ("ge", ge)]:
     setattr(Tensor, _name, _fn)
     setattr(Tensor, f"__{_name}__", _fn)
-Tensor.not_equal, Tensor.less, Tensor.less_equal = ne, lt, le
-Tensor.greater, Tensor.greater_equal = gt, ge
+setattr(Tensor, "not_equal", ne)  # noqa: B010
+setattr(Tensor, "less", lt)  # noqa: B010
+setattr(Tensor, "less_equal", le)  # noqa: B010
+setattr(Tensor, "greater", gt)  # noqa: B010
+setattr(Tensor, "greater_equal", ge)  # noqa: B010
 
 
 def _logical(ufunc, name):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import Any
 
 from .. import _dtype
 from .._dtype import FROM_NP
@@ -220,9 +221,9 @@ def matmul(input, other, *, out=None):
     return write_out(out, result) if out is not None else result
 
 
-Tensor.matmul = matmul
-Tensor.__matmul__ = matmul
-Tensor.__rmatmul__ = lambda self, other: matmul(_as_tensor(other), self)
+setattr(Tensor, "matmul", matmul)  # noqa: B010
+setattr(Tensor, "__matmul__", matmul)  # noqa: B010
+setattr(Tensor, "__rmatmul__", lambda self, other: matmul(_as_tensor(other), self))  # noqa: B010
 
 
 def _as_tensor(value):
@@ -1337,7 +1338,7 @@ def _prod_others(s: Tensor) -> Tensor:
 
     cols = s.unbind(-1)
     n = len(cols)
-    one = ones_like(cols[0]) if n else None
+    one: Any = ones_like(cols[0]) if n else None
     prefix, suffix = [one] * n, [one] * n
     for i in range(1, n):
         prefix[i] = prefix[i - 1] * cols[i - 1]
@@ -2396,7 +2397,7 @@ def _chain_product(mats):
 
 
 # Tensor methods of PyTorch's legacy top-level spellings (Tensor.norm lives in ops/reduce.py)
-Tensor.det = _det_top
-Tensor.logdet = logdet
-Tensor.slogdet = _slogdet_top
-Tensor.svd = _svd_top
+setattr(Tensor, "det", _det_top)  # noqa: B010
+setattr(Tensor, "logdet", logdet)  # noqa: B010
+setattr(Tensor, "slogdet", _slogdet_top)  # noqa: B010
+setattr(Tensor, "svd", _svd_top)  # noqa: B010
