@@ -1085,7 +1085,8 @@ def _repeat_heads(t, rep):
     return expanded.reshape(*shape[:-3], shape[-3] * rep, *shape[-2:])
 
 
-try:  # conv, pooling, normalisation, interpolation, ... from their own module
-    from ._functional_layers import *  # noqa: F401,F403
-except ImportError:
-    pass
+# conv, pooling, normalisation, interpolation, ... live in their own module
+from ._functional_layers import *  # noqa: E402,F401,F403
+from ._functional_layers import __all__ as _layers_all  # noqa: E402
+
+__all__ += _layers_all

@@ -70,7 +70,14 @@ def _finish(data, requires_grad, device=None) -> Tensor:
     if device is not None:
         array_module(device)  # raises for devices without a backend
     if requires_grad and data.dtype.kind not in "fc":
-        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+        from .._errors import hinted
+
+        raise hinted(
+            RuntimeError("Only Tensors of floating point and complex dtype can require gradients"),
+            f"the data is {data.dtype.name} (integers or bools); gradients are only defined for "
+            "floating point values. Pass float data (torch.tensor([1., 2.])) or "
+            "dtype=torch.float32, or call .float() first.",
+        )
     t = make(data)
     if requires_grad:
         t.requires_grad_(True)

@@ -150,9 +150,17 @@ def _inconsistent(x, y) -> str:
 
 
 def _mismatch(x, y):
+    from .._errors import hinted
+
     a = "x".join(map(str, x.shape))
     b = "x".join(map(str, y.shape))
-    return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a} and {b})")
+    return hinted(
+        RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a} and {b})"),
+        f"A @ B needs A's last dimension to equal B's first: here {a} @ {b}, so "
+        f"{x.shape[-1]} != {y.shape[0]}. If one operand is stored the other way round, "
+        "transpose it (B.T, or B.mT for a batch); for weights of shape [out, in], compute "
+        "x @ W.T.",
+    )
 
 
 def _folds_transposed(input, other) -> bool:

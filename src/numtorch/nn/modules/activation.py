@@ -385,3 +385,13 @@ class LogSoftmax(Module):
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
+
+
+def __getattr__(name: str):
+    # PyTorch defines MultiheadAttention in activation.py; here it lives with the transformer
+    # layers (imported lazily: transformer.py imports this module)
+    if name == "MultiheadAttention":
+        from .transformer import MultiheadAttention
+
+        return MultiheadAttention
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

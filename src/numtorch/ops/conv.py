@@ -1,0 +1,302 @@
+"""Convolution (1-, 2- and 3-d, plain and transposed, grouped, strided, dilated) and
+im2col / col2im (``unfold`` / ``fold``).
+
+One op, ``Convolution``, covers every case, as PyTorch's ``ConvolutionBackward0`` does. Its
+forward is im2col by stride tricks plus one (group-batched) BLAS matmul; a transposed
+convolution is the adjoint: one matmul, then col2im, which adds back a strided slice per kernel
+offset (a loop over the kernel, never over pixels or batch items).
+
+Backward is written in ``Convolution`` itself, so gradients of gradients come free:
+    grad_input  = the transposed convolution of grad with the same weight (and vice versa),
+    grad_weight = a convolution of the input with grad as the kernel, stride and dilation
+                  swapped, batch and channel axes exchanged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from numpy.lib.stride_tricks import as_strided
+
+from ..autograd.function import Op
+from ._common import xp
+
+
+def _out_size(size, k, s, p, d):
+    return (size + 2 * p - d * (k - 1) - 1) // s + 1
+
+
+def _pad(x, padding):
+    if not any(padding):
+        return x
+    return xp.pad(x, [(0, 0), (0, 0)] + [(p, p) for p in padding])
+
+
+def _columns(x, kernel, stride, padding, dilation, groups, out=None):
+    """im2col: ``(N, C, *S)`` -> ``(groups, C / groups * prod(kernel), N * L)`` and the output
+    grid (``out`` may ask for a smaller one)."""
+    nd = x.ndim - 2
+    x = _pad(x, padding)
+    n, c = x.shape[:2]
+    spatial = x.shape[2:]
+    cg = c // groups
+    if out is None:
+        out = tuple(
+            (spatial[i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(nd)
+        )
+    xg = x.reshape(n, groups, cg, *spatial)
+    st = xg.strides
+    # (groups, cg, *kernel, n, *out): this order copies fastest (runs along the input's rows)
+    cols = as_strided(
+        xg,
+        (groups, cg, *kernel, n, *out),
+        (
+            st[1],
+            st[2],
+            *(st[3 + i] * dilation[i] for i in range(nd)),
+            st[0],
+            *(st[3 + i] * stride[i] for i in range(nd)),
+        ),
+        writeable=False,
+    )
+    return cols.reshape(groups, cg * math.prod(kernel), n * math.prod(out)), tuple(out)
+
+
+def _group_matmul(a, b):
+    if a.shape[0] == 1:  # a plain 2-d GEMM (NumPy's stacked matmul is slower for one matrix)
+        return xp.matmul(a[0], b[0])[None]
+    return xp.matmul(a, b)
+
+
+def conv_forward(x, w, stride, padding, dilation, groups):
+    """``(N, C, *S)`` conv ``(O, C/groups, *K)``: im2col as a strided view, one matmul."""
+    n = x.shape[0]
+    o = w.shape[0]
+    cols, out = _columns(x, w.shape[2:], stride, padding, dilation, groups)
+    y = _group_matmul(w.reshape(groups, o // groups, -1), cols)  # (groups, o / groups, n * L)
+    y = y.reshape(groups, o // groups, n, math.prod(out)).transpose(2, 0, 1, 3)
+    return xp.ascontiguousarray(y).reshape(n, o, *out)
+
+
+def conv_weight_grad(x, grad, kernel, stride, padding, dilation, groups):
+    """d(conv(x, w))/dw applied to ``grad``: ``grad`` rows times the im2col columns of x."""
+    n, o = grad.shape[:2]
+    out = grad.shape[2:]
+    cols, _ = _columns(x, kernel, stride, padding, dilation, groups, out)
+    gm = grad.reshape(n, groups, o // groups, math.prod(out)).transpose(1, 2, 0, 3)
+    gm = gm.reshape(groups, o // groups, n * math.prod(out))
+    gw = _group_matmul(gm, cols.transpose(0, 2, 1))  # (groups, o / groups, cg * K)
+    return gw.reshape(o, -1, *kernel)
+
+
+def conv_transpose_forward(x, w, stride, padding, dilation, groups, out_spatial):
+    """The adjoint of ``conv_forward`` in its input: ``(N, O, *L)`` with weight
+    ``(O, C/groups, *K)`` gives ``(N, C, *out_spatial)``. One matmul, then col2im."""
+    nd = x.ndim - 2
+    n, o = x.shape[:2]
+    inner = x.shape[2:]
+    cg = w.shape[1]
+    kernel = w.shape[2:]
+    og = o // groups
+    xm = x.reshape(n, groups, og, math.prod(inner)).transpose(1, 2, 0, 3)
+    xm = xm.reshape(groups, og, n * math.prod(inner))
+    wm = w.reshape(groups, og, cg * math.prod(kernel))
+    cols = xp.matmul(wm.transpose(0, 2, 1), xm).reshape(groups, cg, *kernel, n, *inner)
+    padded = tuple(out_spatial[i] + 2 * padding[i] for i in range(nd))
+    buf = xp.zeros((groups, cg, n, *padded), dtype=cols.dtype)
+    for k in itertools.product(*map(range, kernel)):
+        key = tuple(
+            slice(
+                k[i] * dilation[i], k[i] * dilation[i] + stride[i] * (inner[i] - 1) + 1, stride[i]
+            )
+            for i in range(nd)
+        )
+        buf[(slice(None), slice(None), slice(None)) + key] += cols[(slice(None), slice(None)) + k]
+    crop = tuple(slice(p, p + s) for p, s in zip(padding, out_spatial, strict=True))
+    buf = buf[(slice(None), slice(None), slice(None)) + crop]
+    return xp.ascontiguousarray(buf.transpose(2, 0, 1, *range(3, 3 + nd))).reshape(
+        n, groups * cg, *out_spatial
+    )
+
+
+def transposed_out_size(inner, kernel, stride, padding, dilation, output_padding):
+    return tuple(
+        (inner[i] - 1) * stride[i]
+        - 2 * padding[i]
+        + dilation[i] * (kernel[i] - 1)
+        + output_padding[i]
+        + 1
+        for i in range(len(inner))
+    )
+
+
+class Convolution(Op):
+    """``convolution(input, weight, bias, stride, padding, dilation, transposed,
+    output_padding, groups)`` on batched input, as ``at::convolution``."""
+
+    tensor_args = 3
+
+    @staticmethod
+    def forward(ctx, x, w, b, stride, padding, dilation, transposed, output_padding, groups):
+        if transposed:
+            size = transposed_out_size(
+                x.shape[2:], w.shape[2:], stride, padding, dilation, output_padding
+            )
+            y = conv_transpose_forward(x, w, stride, padding, dilation, groups, size)
+        else:
+            y = conv_forward(x, w, stride, padding, dilation, groups)
+        if b is not None:
+            y += b.reshape((-1,) + (1,) * (x.ndim - 2))
+        ctx.args = stride, padding, dilation, transposed, output_padding, groups
+        needs = ctx.needs_input_grad
+        if needs:
+            ctx.save_for_backward(x if needs[1] else None, w if needs[0] or needs[1] else None)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, w = ctx.saved_tensors
+        stride, padding, dilation, transposed, output_padding, groups = ctx.args
+        needs = ctx.needs_input_grad
+        nd = grad.ndim - 2
+        in_shape = ctx._input_meta[0][0]
+        gx = gw = gb = None
+        if needs[0]:
+            if transposed:
+                gx = Convolution.apply(
+                    grad, w, None, stride, padding, dilation, False, (0,) * nd, groups
+                )
+            else:
+                # the output_padding that gives back the input's exact size
+                size = transposed_out_size(
+                    grad.shape[2:], w.shape[2:], stride, padding, dilation, (0,) * nd
+                )
+                extra = tuple(a - b for a, b in zip(in_shape[2:], size, strict=True))
+                gx = Convolution.apply(
+                    grad, w, None, stride, padding, dilation, True, extra, groups
+                )
+        if needs[1]:
+            if transposed:
+                gw = weight_grad(grad, x, w.shape, stride, padding, dilation, groups)
+            else:
+                gw = weight_grad(x, grad, w.shape, stride, padding, dilation, groups)
+        if len(needs) > 2 and needs[2]:
+            gb = grad.sum([0, *range(2, 2 + nd)])
+        return gx, gw, gb
+
+
+class ConvolutionBackwardWeight(Op):
+    """``conv_weight_grad(x, grad)``: bilinear, so its own backward is two convolutions."""
+
+    tensor_args = 2
+
+    @staticmethod
+    def forward(ctx, x, grad, kernel, stride, padding, dilation, groups):
+        ctx.args = kernel, stride, padding, dilation, groups
+        if ctx.needs_input_grad:
+            ctx.save_for_backward(x, grad)
+        return conv_weight_grad(x, grad, kernel, stride, padding, dilation, groups)
+
+    @staticmethod
+    def backward(ctx, ggw):
+        x, grad = ctx.saved_tensors
+        kernel, stride, padding, dilation, groups = ctx.args
+        needs = ctx.needs_input_grad
+        nd = len(kernel)
+        gx = ggrad = None
+        if needs[0]:
+            size = transposed_out_size(grad.shape[2:], kernel, stride, padding, dilation, (0,) * nd)
+            extra = tuple(a - b for a, b in zip(x.shape[2:], size, strict=True))
+            gx = Convolution.apply(grad, ggw, None, stride, padding, dilation, True, extra, groups)
+        if needs[1]:
+            ggrad = Convolution.apply(
+                x, ggw, None, stride, padding, dilation, False, (0,) * nd, groups
+            )
+            if tuple(ggrad.shape[2:]) != tuple(grad.shape[2:]):
+                ggrad = ggrad[
+                    (slice(None), slice(None)) + tuple(slice(0, k) for k in grad.shape[2:])
+                ]
+        return gx, ggrad
+
+
+def weight_grad(x, grad, wshape, stride, padding, dilation, groups):
+    return ConvolutionBackwardWeight.apply(
+        x, grad, tuple(wshape[2:]), stride, padding, dilation, groups
+    )
+
+
+# -- unfold / fold --------------------------------------------------------------------------
+
+
+def im2col(x, kernel, dilation, padding, stride):
+    """``(N, C, H, W)`` -> ``(N, C * kh * kw, L)``, as torch.nn.functional.unfold."""
+    x = _pad(x, padding)
+    n, c, h, w = x.shape
+    out = tuple(
+        (x.shape[2 + i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(2)
+    )
+    st = x.strides
+    view = as_strided(
+        x,
+        (n, c, *kernel, *out),
+        (
+            st[0],
+            st[1],
+            st[2] * dilation[0],
+            st[3] * dilation[1],
+            st[2] * stride[0],
+            st[3] * stride[1],
+        ),
+        writeable=False,
+    )
+    return view.reshape(n, c * math.prod(kernel), math.prod(out))
+
+
+def col2im(cols, output_size, kernel, dilation, padding, stride):
+    """The adjoint of ``im2col``: sums each column back where it came from."""
+    n = cols.shape[0]
+    c = cols.shape[1] // math.prod(kernel)
+    out = tuple(
+        (output_size[i] + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1
+        for i in range(2)
+    )
+    cols = cols.reshape(n, c, *kernel, *out)
+    buf = xp.zeros((n, c, *(output_size[i] + 2 * padding[i] for i in range(2))), cols.dtype)
+    for i, j in itertools.product(range(kernel[0]), range(kernel[1])):
+        buf[
+            :,
+            :,
+            i * dilation[0] : i * dilation[0] + stride[0] * (out[0] - 1) + 1 : stride[0],
+            j * dilation[1] : j * dilation[1] + stride[1] * (out[1] - 1) + 1 : stride[1],
+        ] += cols[:, :, i, j]
+    return xp.ascontiguousarray(
+        buf[
+            :, :, padding[0] : padding[0] + output_size[0], padding[1] : padding[1] + output_size[1]
+        ]
+    )
+
+
+class Im2Col(Op):
+    @staticmethod
+    def forward(ctx, x, kernel, dilation, padding, stride):
+        ctx.args = x.shape[2:], kernel, dilation, padding, stride
+        return im2col(x, kernel, dilation, padding, stride)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Col2Im.apply(grad, *ctx.args)
+
+
+class Col2Im(Op):
+    @staticmethod
+    def forward(ctx, cols, output_size, kernel, dilation, padding, stride):
+        ctx.args = kernel, dilation, padding, stride
+        return col2im(cols, output_size, kernel, dilation, padding, stride)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Im2Col.apply(grad, *ctx.args)
+
+
+__all__ = ["Convolution", "Im2Col", "Col2Im", "conv_forward", "conv_transpose_forward"]
