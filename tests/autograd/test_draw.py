@@ -7,6 +7,7 @@ import re
 import shutil
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -222,7 +223,7 @@ def test_render_with_graphviz(tmp_path):
     x = torch.ones(2, requires_grad=True)
     d = draw((x * x).sum(), show_saved=True)
     path = d.render(tmp_path / "graph.svg")
-    assert open(path).read().lstrip().startswith(("<?xml", "<svg"))
+    assert Path(path).read_text().lstrip().startswith(("<?xml", "<svg"))
     assert "<svg" in d._repr_svg_()
 
 
