@@ -7,8 +7,8 @@ peak memory, side by side in one run.
 * CNN: LeNet-5 on 1x28x28 (conv 6@5x5, pool, conv 16@5x5, pool, 120, 84, 10), batch 128.
 A step is zero_grad + forward + loss + backward + optimizer step. Time: best of N steps after
 two warm-up steps (PyTorch at 1 thread and at its default, the faster reported). Peak memory:
-the process's peak resident set size (ru_maxrss) minus what it held just before the steps,
-each library in a fresh subprocess so they do not share a high-water mark.
+the process's peak resident set size during the steps (VmHWM, reset just before them) minus
+what it held then, each library in its own subprocess (Linux only; 0 elsewhere).
 """
 
 from __future__ import annotations
@@ -52,8 +52,6 @@ def _model(torch, kind):
 
 def _child(lib: str, kind: str, repeats: int, threads: int) -> None:
     """Runs in a subprocess: prints a JSON line with the best step time and peak memory."""
-    import resource
-
     torch = __import__(lib)
     if lib == "torch" and threads:
         torch.set_num_threads(threads)
@@ -70,13 +68,9 @@ def _child(lib: str, kind: str, repeats: int, threads: int) -> None:
         loss.backward()
         optimizer.step()
 
-    # peak resident memory during the steps above what the process held before them (on Linux;
-    # elsewhere ru_maxrss alone, which includes the imports)
-    try:
-        with open("/proc/self/statm") as f:
-            before = int(f.read().split()[1]) * resource.getpagesize() // 1024
-    except OSError:
-        before = 0
+    # peak resident memory during the steps above what the process held just before them:
+    # Linux resets the high-water mark (VmHWM) when "5" is written to clear_refs
+    baseline = _reset_peak()
     step()
     step()
     best = float("inf")
@@ -84,8 +78,25 @@ def _child(lib: str, kind: str, repeats: int, threads: int) -> None:
         start = time.perf_counter()
         step()
         best = min(best, time.perf_counter() - start)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+    peak = _status_kb("VmHWM") - baseline if baseline is not None else 0
     print(json.dumps({"ms": best * 1e3, "peak_mb": peak / 1024}))
+
+
+def _status_kb(field: str) -> int:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+def _reset_peak():
+    try:
+        with open("/proc/self/clear_refs", "w") as f:
+            f.write("5")
+        return _status_kb("VmRSS")
+    except OSError:
+        return None
 
 
 def _run(lib, kind, repeats, threads=0):
