@@ -146,7 +146,15 @@ from .ops.elementwise import (
 )
 from .ops.elementwise import div as true_divide
 from .ops.elementwise import sub as subtract
-from .ops.index import argwhere, gather, index_select, masked_select, nonzero
+from .ops.index import (
+    argwhere,
+    gather,
+    index_put,
+    index_select,
+    masked_fill,
+    masked_select,
+    nonzero,
+)
 from .ops.linalg import bmm, dot, matmul, mm, mv
 from .ops.reduce import all, amax, amin, any, argmax, argmin, max, maximum, mean, min, minimum, sum
 from .ops.shape import (
