@@ -107,12 +107,11 @@ def sum_to(array, shape: tuple):
     if array.shape == shape:
         return array
     lead = array.ndim - len(shape)
-    axes = tuple(range(lead)) + tuple(
-        i + lead for i, n in enumerate(shape) if n == 1 and array.shape[i + lead] != 1
-    )
-    out = array.sum(axis=axes, keepdims=True) if axes else array
-    if lead:
-        out = out.reshape(shape)
+    ones = tuple(i for i, n in enumerate(shape) if n == 1 and array.shape[i + lead] != 1)
+    # summed without a final reshape, the result owns its memory (so it can become .grad as is)
+    out = array.sum(axis=tuple(range(lead))) if lead else array
+    if ones:
+        out = out.sum(axis=ones, keepdims=True)
     return out
 
 

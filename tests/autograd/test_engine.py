@@ -479,3 +479,43 @@ def test_no_warnings_for_inf_and_nan():
         warnings.simplefilter("error")
         out = torch.log(torch.tensor([0.0, -1.0]))
     assert out.tolist()[0] == float("-inf")
+
+
+def test_grad_never_aliases_a_tensor_held_elsewhere():
+    # .grad may take over a gradient the engine made, but never the user's seed, a gradient
+    # shared between two leaves, or one a custom Function returned
+    v = torch.ones(2)
+    leaf = torch.ones(2, requires_grad=True)
+    leaf.clone().backward(v)
+    leaf.grad.add_(1)
+    assert v.tolist() == [1.0, 1.0]
+
+    a = torch.ones(2, requires_grad=True)
+    b = torch.ones(2, requires_grad=True)
+    (a + b).sum().backward()
+    a.grad.add_(5)
+    assert b.grad.tolist() == [1.0, 1.0]
+
+    keep = torch.full((2,), 3.0)
+
+    class Passthrough(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            return keep
+
+    c = torch.ones(2, requires_grad=True)
+    Passthrough.apply(c).sum().backward()
+    c.grad.add_(1)
+    assert keep.tolist() == [3.0, 3.0]
+
+
+def test_fresh_gradient_becomes_grad_without_a_copy():
+    x = torch.ones(1000, requires_grad=True)
+    (x * 2).sum().backward()
+    assert x.grad._data.base is None and x.grad._data.flags.c_contiguous
+    (x * 2).sum().backward()  # then accumulates in place
+    assert x.grad.tolist()[:2] == [4.0, 4.0]

@@ -132,17 +132,37 @@ def _materialized(node, grads):
     return tuple(out)
 
 
-def _accumulate(node: AccumulateGrad, grad, create_graph: bool) -> None:
+def _accumulate(node: AccumulateGrad, grad, create_graph: bool, owned: bool = False) -> None:
     variable = node.variable
     old = variable._grad
     if old is None:
-        # a fresh copy: the incoming tensor may also be another leaf's gradient
-        variable._grad = grad.detach().clone() if not create_graph else grad.clone()
+        if create_graph:
+            variable._grad = grad.clone()
+        elif owned and _plain(grad._data):
+            variable._grad = grad.detach()  # no one else holds it: keep it, as PyTorch does
+        else:
+            # a copy: the tensor may also be another leaf's gradient, a view or the user's
+            variable._grad = grad.detach().clone()
     elif not create_graph and not STATE.grad_enabled and old.shape == grad.shape:
         old._data += grad._data  # in place, as PyTorch: references to .grad see the sum
         old._vc[0] += 1
     else:
         variable._grad = old + grad
+
+
+def _plain(data) -> bool:
+    """An array that owns its contiguous, writable memory (what .grad may hold as it is)."""
+    return data.base is None and data.flags.c_contiguous and data.flags.writeable
+
+
+def _unplace(placed: dict, grad) -> None:
+    key = id(grad)
+    count = placed.get(key)
+    if count is not None:
+        if count > 1:
+            placed[key] = count - 1
+        else:
+            del placed[key]
 
 
 def run_backward(
@@ -173,6 +193,10 @@ def run_backward(
             root_nodes.append(node)
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
 
+    # ids of gradients sitting in buffer slots, with how many slots hold each; and of those
+    # that came from outside the engine's own ops (seeds, custom Functions, hooks)
+    placed: dict = {}
+    external = {id(g) for g in root_grads}
     captures: dict = {}  # (node, output_nr) -> index into results
     results: list = []
     needed = None
@@ -199,9 +223,21 @@ def run_backward(
     try:
         while heap:
             node = heapq.heappop(heap)[2]
-            grads = buffers.pop(node)
+            grads = popped = buffers.pop(node)
             if node._tensor_hooks or node._pre_hooks or node._retained:
                 grads = _run_pre_hooks(node, grads)
+            # a gradient that a built-in backward made and that sits in this one buffer slot
+            # only can become a leaf's .grad without a copy
+            first = grads[0]
+            owned = (
+                first is not None
+                and first is popped[0]
+                and placed.get(id(first)) == 1
+                and id(first) not in external
+            )
+            for g in popped:
+                if g is not None:
+                    _unplace(placed, g)
             if captures:
                 for nr, g in enumerate(grads):
                     for i in captures.get((node, nr), ()):
@@ -214,7 +250,7 @@ def run_backward(
                         _accumulate(node, grads[0], create_graph)
                         tracer.accumulate(node, grads[0], before, node.variable._grad)
                     else:
-                        _accumulate(node, grads[0], create_graph)
+                        _accumulate(node, grads[0], create_graph, owned)
                 continue
             if needed is not None and node not in needed:
                 continue
@@ -224,7 +260,10 @@ def run_backward(
                 grad_inputs = _call_node_checked(node, grads)
             else:
                 grad_inputs = _call_node(node, grads)
+            # gradients from user code (custom Functions, hooks) may be held elsewhere
+            foreign = not node._forward_cls._builtin
             if node._hooks:
+                foreign = True
                 for hook in list(node._hooks.values()):
                     new = hook(tuple(grad_inputs), tuple(grads))
                     if new is not None:
@@ -250,10 +289,19 @@ def run_backward(
                         grad = _validate(grad, meta, node, index)
                     if sent is not None:
                         sent.append((index, grad))
+                    if foreign:
+                        external.add(id(grad))
                     buf = buffers.get(child)
                     if buf is None:
                         buf = buffers[child] = [None] * child._num_outputs
-                    buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+                    old = buf[nr]
+                    if old is None:
+                        buf[nr] = grad
+                        placed[id(grad)] = placed.get(id(grad), 0) + 1
+                    else:
+                        total = buf[nr] = old + grad
+                        _unplace(placed, old)
+                        placed[id(total)] = 1
                 remaining = deps[child] - 1
                 deps[child] = remaining
                 if remaining == 0:
