@@ -53,17 +53,8 @@ _INTS = {"uint8", "int8", "int16", "int32", "int64"}
 
 
 def _known_elementwise_bug(op, a, b, za, zb, reverse=False):
-    """Cases where numtorch's elementwise ops (not the promotion rules) still differ from torch;
-    each family has a strict xfail test below. ``b`` is a dtype name or a Python scalar."""
-    if op == "sub" and ("bool" in (a, b) or b is True):
-        return True  # torch refuses subtraction with bool operands
-    if isinstance(b, str):
-        return (a == "uint8" and zb and not za and b in _INTS - {"uint8"}) or (
-            b == "uint8" and za and not zb and a in _INTS - {"uint8"}
-        )
-    if reverse and za and (a in _INTS or a == "float16") and type(b) in (int, float):
-        return True  # scalar op 0-d tensor
-    return reverse and a == "uint8" and not za and type(b) is int
+    """Cases where torch itself refuses the op (subtraction with bool operands)."""
+    return op == "sub" and ("bool" in (a, b) or b is True)
 
 
 def test_dtype_attributes():
@@ -119,27 +110,19 @@ def test_binary_promotion_matrix_matches_torch(op):
     assert checked > 400
 
 
-@pytest.mark.xfail(strict=True, reason="elementwise.py: sub with a bool operand should raise")
 def test_sub_with_bool_raises_like_torch():
     with pytest.raises(RuntimeError, match="Subtraction, the `-` operator, with a bool tensor"):
         numtorch.ones(2, dtype=numtorch.bool) - numtorch.ones(2)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="elementwise.py: add(2, t) with a Python scalar first loses the 0-d dtype"
-)
 def test_python_scalar_plus_zero_dim_tensor():
     assert numtorch.add(2, numtorch.ones((), dtype=numtorch.int8)).dtype is numtorch.int8
 
 
-@pytest.mark.xfail(strict=True, reason="elementwise.py: mul(2, uint8 tensor) raises UFuncTypeError")
 def test_python_int_times_uint8_tensor():
     assert numtorch.mul(2, numtorch.ones(2, dtype=numtorch.uint8)).dtype is numtorch.uint8
 
 
-@pytest.mark.xfail(
-    strict=True, reason="elementwise.py: out-of-range int scalar raises OverflowError"
-)
 def test_uint8_tensor_plus_large_python_int_wraps():
     assert (numtorch.ones(2, dtype=numtorch.uint8) + 1000).tolist() == [233, 233]
 
@@ -176,11 +159,6 @@ def test_promotion_hard_coded(a, b, za, zb, expected):
     assert numtorch.result_type(x, y) is _d(numtorch, expected)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="elementwise.py: NumPy's same_kind casting rejects int8 -> uint8 inside the ufunc "
-    "(numtorch.ones(2, dtype=uint8) + numtorch.ones((), dtype=int8) should be uint8)",
-)
 def test_uint8_tensor_plus_signed_zero_dim():
     out = numtorch.ones(2, dtype=numtorch.uint8) + numtorch.ones((), dtype=numtorch.int8)
     assert out.dtype is numtorch.uint8

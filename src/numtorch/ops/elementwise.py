@@ -22,10 +22,38 @@ _py_float, _py_int, _py_bool = builtins.float, builtins.int, builtins.bool
 
 
 def _binary(ufunc, x, y, result):
+    # "unsafe" casting: integer results wrap like PyTorch's (uint8 tensor + 0-d int8 is uint8)
     try:
-        return ufunc(x, y, dtype=result)
+        return ufunc(x, y, dtype=result, casting="unsafe")
     except ValueError:
         raise broadcast_error(x.shape, getattr(y, "shape", ())) from None
+    except OverflowError:
+        # a Python int beyond the dtype's range wraps as in PyTorch (uint8 + 1000 adds 232)
+        if y.__class__ is _py_int:
+            y = xp.asarray(y).astype(result)
+        else:
+            x = xp.asarray(x).astype(result)
+        return ufunc(x, y, dtype=result, casting="unsafe")
+
+
+_NUMBERS = (_py_int, _py_float, _py_bool, complex)
+
+
+def _check_bool_sub(x, y) -> None:
+    x_bool = x.dtype.kind == "b"
+    y_bool = y.__class__ is _py_bool or (
+        getattr(y, "dtype", None) is not None and y.dtype.kind == "b"
+    )
+    if x_bool and y_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if x_bool or y_bool:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 def _scalar_operand(other):
@@ -63,11 +91,7 @@ class Sub(Op):
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
-        if x.dtype.kind == "b" and getattr(y, "dtype", None) is not None and y.dtype.kind == "b":
-            raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-                "`^` or `logical_xor()` operator instead."
-            )
+        _check_bool_sub(x, y)
         result = binary_result_np(x, y)
         if alpha != 1:
             y = y * alpha
@@ -84,11 +108,7 @@ class Rsub(Op):
 
     @staticmethod
     def forward(ctx, x, y, alpha=1):
-        if x.dtype.kind == "b" and y.dtype.kind == "b":
-            raise RuntimeError(
-                "Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
-                "`^` or `logical_xor()` operator instead."
-            )
+        _check_bool_sub(x, y)
         result = binary_result_np(x, y)
         ctx.alpha = alpha
         return _binary(ctx.xp.subtract, y, x * alpha if alpha != 1 else x, result)
@@ -103,6 +123,7 @@ class Rsub1(Op):
 
     @staticmethod
     def forward(ctx, x, y):
+        _check_bool_sub(x, y)
         return _binary(ctx.xp.subtract, y, x, binary_result_np(x, y))
 
     @staticmethod
@@ -587,8 +608,12 @@ class Clone(Op):
 
 
 def _number_first(input, other):
-    """``torch.add(2, t)``: a number as first argument becomes a 0-d tensor."""
+    """``torch.add(2, t)``: a number as first argument becomes a 0-d tensor, of the dtype the
+    result will have, so it keeps a number's low promotion priority (as PyTorch's wrapped
+    numbers do)."""
     if not isinstance(input, Tensor):
+        if isinstance(other, Tensor) and input.__class__ in _NUMBERS:
+            return make(xp.asarray(input, dtype=_dtype.result_type(other, input)._np))
         input = to_tensor(input)
     return input
 
@@ -601,7 +626,7 @@ def add(input, other, *, alpha=1, out=None):
     tensor([3.5000, 4.5000])
     """
     if not isinstance(input, Tensor):
-        input = to_tensor(input)
+        input = _number_first(input, other)
     if other.__class__ is not Tensor and other.__class__ not in (_py_float, _py_int):
         other = _scalar_operand(other)
     if out is not None:
@@ -650,7 +675,7 @@ def mul(input, other, *, out=None):
     tensor([3., 6.])
     """
     if not isinstance(input, Tensor):
-        input = to_tensor(input)
+        input = _number_first(input, other)
     if other.__class__ is not Tensor and other.__class__ not in (_py_float, _py_int):
         other = _scalar_operand(other)
     if out is not None:
