@@ -224,12 +224,14 @@ class Div2(Op):
 class Remainder(Op):
     """``tensor % number`` (PyTorch's remainder.Scalar): the gradient passes through."""
 
-    @staticmethod
-    def forward(ctx, x, y):
+    ufunc = "remainder"
+
+    @classmethod
+    def forward(cls, ctx, x, y):
         result = binary_result_np(x, y)
         if result.kind in "iu" and y == 0:
             raise RuntimeError("ZeroDivisionError")
-        return _binary(ctx.xp.remainder, x, y, result)
+        return _binary(getattr(ctx.xp, cls.ufunc), x, y, result)
 
     @staticmethod
     def backward(ctx, grad):
@@ -239,22 +241,24 @@ class Remainder(Op):
 class Remainder1(Op):
     """``tensor % tensor`` (remainder.Tensor): x - floor(x / y) * y."""
 
-    @staticmethod
-    def forward(ctx, x, y):
+    ufunc, rounding = "remainder", "floor"
+
+    @classmethod
+    def forward(cls, ctx, x, y):
         result = binary_result_np(x, y)
         if result.kind in "iu" and (ctx.xp.asarray(y) == 0).any():
             raise RuntimeError("ZeroDivisionError")
         needs = ctx.needs_input_grad
         if needs and needs[1]:
             ctx.save_for_backward(x, y)
-        return _binary(ctx.xp.remainder, x, y, result)
+        return _binary(getattr(ctx.xp, cls.ufunc), x, y, result)
 
-    @staticmethod
-    def backward(ctx, grad):
+    @classmethod
+    def backward(cls, ctx, grad):
         if not ctx.needs_input_grad[1]:
             return grad, None
         x, y = ctx.saved_tensors
-        return grad, -grad * div(x, y, rounding_mode="floor")
+        return grad, -grad * div(x, y, rounding_mode=cls.rounding)
 
 
 class Pow(Op):
@@ -1648,38 +1652,16 @@ class Fmin(Fmax):
     ufunc = staticmethod(xp.fmin)
 
 
-class Fmod(Op):
+class Fmod(Remainder):
     """``fmod(tensor, number)``: C's remainder (sign of the dividend); gradient passes."""
 
-    @staticmethod
-    def forward(ctx, x, y):
-        result = binary_result_np(x, y)
-        if result.kind in "iu" and y == 0:
-            raise RuntimeError("ZeroDivisionError")
-        return _binary(ctx.xp.fmod, x, y, result)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad
+    ufunc = "fmod"
 
 
-class Fmod1(Op):
-    @staticmethod
-    def forward(ctx, x, y):
-        result = binary_result_np(x, y)
-        if result.kind in "iu" and (ctx.xp.asarray(y) == 0).any():
-            raise RuntimeError("ZeroDivisionError")
-        needs = ctx.needs_input_grad
-        if needs and needs[1]:
-            ctx.save_for_backward(x, y)
-        return _binary(ctx.xp.fmod, x, y, result)
+class Fmod1(Remainder1):
+    """``fmod(tensor, tensor)``: x - trunc(x / y) * y."""
 
-    @staticmethod
-    def backward(ctx, grad):
-        if not ctx.needs_input_grad[1]:
-            return grad, None
-        x, y = ctx.saved_tensors
-        return grad, -grad * div(x, y, rounding_mode="trunc")
+    ufunc, rounding = "fmod", "trunc"
 
 
 def _lerp_array(xp_, start, end, weight):
