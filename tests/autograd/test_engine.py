@@ -519,3 +519,38 @@ def test_fresh_gradient_becomes_grad_without_a_copy():
     assert x.grad._data.base is None and x.grad._data.flags.c_contiguous
     (x * 2).sum().backward()  # then accumulates in place
     assert x.grad.tolist()[:2] == [4.0, 4.0]
+
+
+def test_transposed_weight_gradient_becomes_grad_without_a_copy():
+    # F.linear multiplies by weight.t(); mm's backward gives that column-major input a
+    # column-major gradient, so TBackward0 hands .grad a row-major whole-buffer view
+    w = torch.randn(5, 3, requires_grad=True)
+    x = torch.randn(4, 3)
+    torch.nn.functional.linear(x, w).sum().backward()
+    data = w.grad._data
+    assert data.flags.c_contiguous and data.base is not None and data.base.nbytes == data.nbytes
+    np.testing.assert_allclose(w.grad.numpy(), np.ones((4, 5)).T @ x.numpy(), rtol=1e-6)
+    before = w.grad
+    torch.nn.functional.linear(x, w).sum().backward()  # accumulates in place into that buffer
+    assert w.grad is before
+    np.testing.assert_allclose(w.grad.numpy(), 2 * np.ones((4, 5)).T @ x.numpy(), rtol=1e-6)
+
+
+def test_views_of_one_gradient_never_become_two_grads():
+    # AddBackward0 sends one gradient to both inputs; one of them reaches its leaf through a
+    # transpose (a view of the same memory): at most one leaf may keep that memory
+    a = torch.zeros(3, 3, requires_grad=True)
+    b = torch.zeros(3, 3, requires_grad=True)
+    (a + b.t()).mul(2).sum().backward()
+    assert not np.shares_memory(a.grad._data, b.grad._data)
+    a.grad.add_(1)
+    assert b.grad.tolist() == [[2.0] * 3] * 3
+
+
+def test_seed_gradient_views_are_copied():
+    w = torch.zeros(2, 3, requires_grad=True)
+    seed = torch.ones(3, 2)
+    w.t().backward(seed)  # TBackward0 passes a view of the caller's tensor
+    assert not np.shares_memory(w.grad._data, seed._data)
+    w.grad.add_(1)
+    assert seed.tolist() == [[1.0, 1.0]] * 3

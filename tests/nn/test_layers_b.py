@@ -730,3 +730,53 @@ def test_module_docstrings():
             module, globs={"numtorch": numtorch}, optionflags=doctest.NORMALIZE_WHITESPACE
         )
         assert result.failed == 0, module.__name__
+
+
+def _pool_cases():
+    rng = np.random.default_rng(0)
+    for trial in range(60):
+        k, s = int(rng.integers(1, 4)), int(rng.integers(1, 4))
+        p, d = int(rng.integers(0, k // 2 + 1)), int(rng.integers(1, 3))
+        x = rng.standard_normal((2, 3, 9, 8)).astype(np.float32)
+        if trial % 3 == 0:
+            x[rng.random(x.shape) < 0.2] = np.nan
+        if trial % 5 == 0:
+            x = np.round(x)  # ties
+        yield trial, (k, s, p, d, bool(trial % 2)), x, rng
+
+
+def test_max_pool_nan_ties_and_gradients_against_torch():
+    # ATen's rule (a later NaN wins), gradients summed in output order where windows overlap,
+    # and an inf gradient that must not leak NaN into other positions
+    torch = _torch()
+    for trial, args, x, rng in _pool_cases():
+        k, s, p, d, ceil = args
+        if p > (d * (k - 1)) // 2:
+            continue  # PyTorch refuses this padding
+        results = []
+        for lib in (numtorch, torch):
+            leaf = lib.tensor(x, requires_grad=True)
+            out, idx = lib.nn.functional.max_pool2d(leaf, k, s, p, d, ceil, return_indices=True)
+            if not results:
+                g = rng.standard_normal(tuple(out.shape)).astype(np.float32)
+                g.flat[0] = np.inf if trial % 4 == 0 else g.flat[0]
+            out.backward(lib.tensor(g))
+            results.append((out.detach().numpy(), idx.numpy(), leaf.grad.numpy()))
+        for mine, ref in zip(*results, strict=True):
+            np.testing.assert_array_equal(mine, ref, err_msg=f"case {trial}: {args}")
+
+
+def test_max_pool_slice_scatter_equals_flat_scatter():
+    from numtorch.ops import pool
+
+    for _, (k, s, p, d, ceil), x, rng in _pool_cases():
+        if p > (d * (k - 1)) // 2 or s <= d * (k - 1):
+            continue
+        out, idx = F.max_pool2d(numtorch.tensor(x), k, s, p, d, ceil, return_indices=True)
+        g = rng.standard_normal(tuple(out.shape)).astype(np.float32)
+        nd = 2
+        flat = pool._scatter_flat(g, idx.numpy(), x.shape, nd)
+        assert out.grad_fn is None
+        leaf = numtorch.tensor(x, requires_grad=True)
+        F.max_pool2d(leaf, k, s, p, d, ceil).backward(numtorch.tensor(g))
+        np.testing.assert_array_equal(leaf.grad.numpy(), flat)

@@ -322,3 +322,45 @@ def test_training_an_nn_module_matches_torch():
         results.append([p.detach().numpy().copy() for p in model.parameters()])
     for a, b in zip(*results, strict=True):
         np.testing.assert_allclose(b, a, rtol=1e-6, atol=1e-6)
+
+
+def test_large_float32_step_is_one_fused_rounding():
+    # large parameters take the blocked float64 path of optim._math.fma: the same single
+    # rounding as the whole-array formula (and as PyTorch's vfmadd)
+    from numtorch.optim import _math
+
+    rng = np.random.default_rng(0)
+    n = 3 * _math._CHUNK + 123  # several blocks and a partial one
+    start = rng.standard_normal(n).astype(np.float32)
+    grad = rng.standard_normal(n).astype(np.float32)
+    p = numtorch.nn.Parameter(numtorch.tensor(start))
+    p.grad = numtorch.tensor(grad)
+    version = p._version
+    numtorch.optim.SGD([p], lr=0.01).step()
+    expected = (grad.astype(np.float64) * np.float64(np.float32(-0.01)) + start).astype(np.float32)
+    np.testing.assert_array_equal(p.detach().numpy(), expected)
+    assert p._version == version + 1
+    two_roundings = start + np.float32(-0.01) * grad
+    assert (two_roundings != expected).any()  # the test can tell the two apart
+
+    out = np.empty_like(start)
+    assert _math.fma(grad, np.float32(-0.01), start, out=out) is out
+    np.testing.assert_array_equal(out, expected)
+    strided = _math.fma(grad[::2], np.float32(-0.01), start[::2])  # the whole-array path
+    np.testing.assert_array_equal(strided, expected[::2])
+
+
+def test_large_float32_sgd_matches_torch():
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(1)
+    start = rng.standard_normal((300, 400)).astype(np.float32)
+    grads = [rng.standard_normal((300, 400)).astype(np.float32) for _ in range(3)]
+    results = []
+    for lib in (numtorch, torch):
+        p = lib.nn.Parameter(lib.tensor(start))
+        opt = lib.optim.SGD([p], lr=0.05, momentum=0.9, nesterov=True, weight_decay=0.01)
+        for g in grads:
+            p.grad = lib.tensor(g)
+            opt.step()
+        results.append(p.detach().numpy())
+    np.testing.assert_array_equal(results[0], results[1])

@@ -151,12 +151,25 @@ def _accumulate(node: AccumulateGrad, grad, create_graph: bool, owned: bool = Fa
 
 
 def _plain(data) -> bool:
-    """An array that owns its contiguous, writable memory (what .grad may hold as it is)."""
-    return data.base is None and data.flags.c_contiguous and data.flags.writeable
+    """A contiguous, writable array spanning all of its memory (what .grad may hold as it is):
+    an owner, or a whole-buffer view such as the transpose of a column-major product."""
+    base = data.base
+    return (
+        data.flags.c_contiguous
+        and data.flags.writeable
+        and (base is None or getattr(base, "nbytes", -1) == data.nbytes)
+    )
+
+
+def _memory(grad) -> int:
+    """Identifies the memory a gradient lives in: views of one buffer share it."""
+    data = grad._data
+    base = data.base
+    return id(data if base is None else base)
 
 
 def _unplace(placed: dict, grad) -> None:
-    key = id(grad)
+    key = _memory(grad)
     count = placed.get(key)
     if count is not None:
         if count > 1:
@@ -193,10 +206,10 @@ def run_backward(
             root_nodes.append(node)
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
 
-    # ids of gradients sitting in buffer slots, with how many slots hold each; and of those
-    # that came from outside the engine's own ops (seeds, custom Functions, hooks)
+    # the memory of gradients sitting in buffer slots, with how many slots hold it; and that of
+    # gradients from outside the engine's own ops (seeds, custom Functions, hooks)
     placed: dict = {}
-    external = {id(g) for g in root_grads}
+    external = {_memory(g) for g in root_grads}
     captures: dict = {}  # (node, output_nr) -> index into results
     results: list = []
     needed = None
@@ -232,8 +245,8 @@ def run_backward(
             owned = (
                 first is not None
                 and first is popped[0]
-                and placed.get(id(first)) == 1
-                and id(first) not in external
+                and placed.get(_memory(first)) == 1
+                and _memory(first) not in external
             )
             for g in popped:
                 if g is not None:
@@ -290,18 +303,19 @@ def run_backward(
                     if sent is not None:
                         sent.append((index, grad))
                     if foreign:
-                        external.add(id(grad))
+                        external.add(_memory(grad))
                     buf = buffers.get(child)
                     if buf is None:
                         buf = buffers[child] = [None] * child._num_outputs
                     old = buf[nr]
                     if old is None:
                         buf[nr] = grad
-                        placed[id(grad)] = placed.get(id(grad), 0) + 1
+                        memory = _memory(grad)
+                        placed[memory] = placed.get(memory, 0) + 1
                     else:
                         total = buf[nr] = old + grad
                         _unplace(placed, old)
-                        placed[id(total)] = 1
+                        placed[_memory(total)] = 1
                 remaining = deps[child] - 1
                 deps[child] = remaining
                 if remaining == 0:

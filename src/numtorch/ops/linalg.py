@@ -67,13 +67,43 @@ class _Product(Op):
         return ctx.xp.matmul(x, y)
 
 
-class Mm(_Product):
+def column_major(a) -> bool:
+    """A matrix laid out column by column, such as the transposed weight in ``F.linear``."""
+    return a.ndim == 2 and a.strides[0] == a.itemsize and a.strides[1] == a.shape[0] * a.itemsize
+
+
+def save_mm(ctx, m1, m2, first: int = 0) -> None:
+    """Saves what ``mm_backward`` reads of ``m1 @ m2`` (forward arguments ``first`` and
+    ``first + 1``): each input's partner, and the layouts."""
+    needs = ctx.needs_input_grad
+    if needs:
+        ctx.save_for_backward(m2 if needs[first] else None, m1 if needs[first + 1] else None)
+        ctx.column_major = (column_major(m1), column_major(m2))
+
+
+def mm_backward(ctx, grad):
+    """The gradients of ``m1 @ m2``. As PyTorch's mm_mat1/mat2_backward, a column-major input
+    gets a column-major gradient (the same product, transposed), so that the gradient of a
+    weight used as ``weight.t()`` comes back row-major and becomes ``.grad`` without a copy."""
+    m2, m1 = ctx.saved_tensors
+    major1, major2 = ctx.column_major
+    g1 = g2 = None
+    if m2 is not None:
+        m2 = m2.conj() if m2._data.dtype.kind == "c" else m2
+        g1 = m2.mm(grad.mT).mT if major1 else grad.mm(m2.mT)
+    if m1 is not None:
+        m1 = m1.conj() if m1._data.dtype.kind == "c" else m1
+        g2 = grad.mT.mm(m1).mT if major2 else m1.mT.mm(grad)
+    return g1, g2
+
+
+class Mm(Op):
     @staticmethod
-    def backward(ctx, grad):
-        y, x = ctx.saved_tensors
-        return (grad.mm(y.t()) if y is not None else None), (
-            x.t().mm(grad) if x is not None else None
-        )
+    def forward(ctx, x, y):
+        save_mm(ctx, x, y)
+        return ctx.xp.matmul(x, y)
+
+    backward = staticmethod(mm_backward)
 
 
 class Dot(_Product):
@@ -554,23 +584,15 @@ class Addmm(Op):
 
     @staticmethod
     def forward(ctx, x, m1, m2, beta, alpha):
-        needs = ctx.needs_input_grad
-        if needs:
-            ctx.save_for_backward(m2 if needs[1] else None, m1 if needs[2] else None)
+        save_mm(ctx, m1, m2, first=1)
         ctx.beta, ctx.alpha = beta, alpha
         return _scaled(x, ctx.xp.matmul(m1, m2), beta, alpha, ctx.xp)
 
     @staticmethod
     def backward(ctx, grad):
-        m2, m1 = ctx.saved_tensors
         beta, alpha = ctx.beta, ctx.alpha
         gx = grad if beta == 1 else grad * beta
-        ga = grad if alpha == 1 else grad * alpha
-        return (
-            gx,
-            ga.mm(m2.mT) if m2 is not None else None,
-            m1.mT.mm(ga) if m1 is not None else None,
-        )
+        return (gx, *mm_backward(ctx, grad if alpha == 1 else grad * alpha))
 
 
 @tensor_method()

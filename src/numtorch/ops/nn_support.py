@@ -11,6 +11,7 @@ import math
 from .._tensor import Tensor, make
 from ..autograd.function import Op
 from ._common import tensor_method, wrap_dim, wrap_dims, xp
+from .linalg import mm_backward, save_mm
 
 _erf_scalar = xp.frompyfunc(math.erf, 1, 1)
 
@@ -181,19 +182,16 @@ class Addmm(Op):
 
     @staticmethod
     def forward(ctx, bias, x, w):
-        needs = ctx.needs_input_grad  # empty when nothing is recorded
-        if needs:
-            ctx.save_for_backward(w if needs[1] else None, x if needs[2] else None)
-        return xp.asarray(xp.matmul(x, w) + bias, dtype=x.dtype)
+        save_mm(ctx, x, w, first=1)
+        out = xp.matmul(x, w)
+        if bias.dtype == out.dtype:
+            out += bias  # the product is a fresh array: add the bias in place
+            return out
+        return xp.asarray(out + bias, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        w, x = ctx.saved_tensors
-        return (
-            grad,
-            grad.mm(w.t()) if w is not None else None,
-            x.t().mm(grad) if x is not None else None,
-        )
+        return (grad, *mm_backward(ctx, grad))
 
 
 # -- padding ------------------------------------------------------------------------------

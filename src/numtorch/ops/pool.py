@@ -71,8 +71,9 @@ def _scatter_flat(grad, indices, in_shape, nd):
     size = math.prod(in_shape[-nd:])
     rows = (xp.arange(planes) * size)[:, None]
     flat = (indices.reshape(planes, -1) + rows).reshape(-1)
-    out = xp.bincount(flat, weights=grad.reshape(-1), minlength=planes * size)
-    return out.astype(grad.dtype, copy=False).reshape(in_shape)
+    out = xp.zeros(planes * size, dtype=grad.dtype)
+    xp.add.at(out, flat, grad.reshape(-1))  # in output order and in grad's dtype, as ATen
+    return out.reshape(in_shape)
 
 
 def _planes(x, nd):
@@ -94,30 +95,90 @@ class _MaxPoolWithIndices(Op):
         )
         low = -xp.inf if x.dtype.kind == "f" else xp.iinfo(x.dtype).min
         padded = _pad_for_windows(x, kernel, stride, padding, dilation, out, low)
-        win = _windows(padded, kernel, stride, dilation, out).reshape(x.shape[:2] + out + (-1,))
-        arg = xp.argmax(win, axis=-1)  # the first maximum, and NaN wins, as PyTorch
-        values = xp.take_along_axis(win, arg[..., None], axis=-1)[..., 0]
-        local = xp.unravel_index(arg, kernel)
-        flat = xp.zeros(arg.shape, dtype=xp.int64)
+        # one pass per kernel offset over the output grid, keeping the running maximum and
+        # which offset gave it (offsets come in increasing order, so the later winner is the
+        # larger number); NaN wins and stays, as in ATen
+        offsets = list(itertools.product(*map(range, kernel)))
+        lanes = (slice(None), slice(None))
+        values = padded[lanes + _offset_slices(offsets[0], stride, dilation, out)].copy()
+        which = xp.zeros(values.shape, dtype=xp.min_scalar_type(len(offsets) - 1))
+        for j, k in enumerate(offsets[1:], 1):
+            candidate = padded[lanes + _offset_slices(k, stride, dilation, out)]
+            take = xp.greater(candidate, values).view(xp.uint8)
+            xp.maximum(which, xp.multiply(take, which.dtype.type(j), dtype=which.dtype), out=which)
+            xp.maximum(values, candidate, out=values)
+        if x.dtype.kind == "f" and xp.isnan(values).any():
+            which = _nan_winners(padded, offsets, stride, dilation, out, which)
+        # flat index in the unpadded plane: the window's corner plus the winning offset
+        corner = xp.zeros(out, dtype=xp.int64)
+        shift = xp.zeros(len(offsets), dtype=xp.int64)
+        table = xp.array(offsets, dtype=xp.int64).reshape(len(offsets), nd)
         for i in range(nd):
-            shape = (1,) * (2 + i) + (out[i],) + (1,) * (nd - i - 1)
-            start = (xp.arange(out[i]) * stride[i] - padding[i]).reshape(shape)
-            flat = flat * spatial[i] + start + local[i] * dilation[i]
-        flat = flat.reshape(lead + out)
+            axis = (xp.arange(out[i]) * stride[i] - padding[i]).reshape(
+                (out[i],) + (1,) * (nd - i - 1)
+            )
+            corner = corner * spatial[i] + axis
+            shift = shift * spatial[i] + table[:, i] * dilation[i]
+        flat = (corner + shift[which]).reshape(lead + out)
         ctx.indices, ctx.in_shape, ctx.nd = flat, in_shape, nd
+        ctx.windows = which, kernel, stride, padding, dilation
         return values.reshape(lead + out), flat
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
-        return _MaxPoolBackward.apply(grad, ctx.indices, ctx.in_shape, ctx.nd)
+        return _MaxPoolBackward.apply(grad, ctx.indices, ctx.in_shape, ctx.nd, ctx.windows)
+
+
+def _nan_winners(padded, offsets, stride, dilation, out, which):
+    """ATen's winner where a window holds NaN: the last NaN in the window."""
+    lanes = (slice(None), slice(None))
+    for j, k in enumerate(offsets):
+        candidate = padded[lanes + _offset_slices(k, stride, dilation, out)]
+        which = xp.where(candidate != candidate, which.dtype.type(j), which)
+    return which
+
+
+def _scatter_windows(grad, which, in_shape, kernel, stride, padding, dilation):
+    """``_scatter_flat`` for windows that do not overlap: one strided slice of the input per
+    kernel offset receives the gradients of the outputs that offset won."""
+    nd = len(kernel)
+    out = grad.shape[grad.ndim - nd :]
+    grad = _planes(grad, nd)
+    which = which.reshape(grad.shape)
+    size = tuple(
+        max(
+            in_shape[-nd + i] + 2 * padding[i],
+            (out[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1,
+        )
+        for i in range(nd)
+    )
+    buf = xp.zeros(grad.shape[:2] + size, dtype=grad.dtype)
+    lanes = (slice(None), slice(None))
+    finite = xp.isfinite(grad).all()  # else inf * 0 would put NaN where 0 belongs
+    zero = grad.dtype.type(0)
+    for j, k in enumerate(itertools.product(*map(range, kernel))):
+        target = buf[lanes + _offset_slices(k, stride, dilation, out)]
+        if finite:
+            xp.multiply(grad, which == j, out=target)
+        else:
+            target[...] = xp.where(which == j, grad, zero)
+    crop = tuple(slice(padding[i], padding[i] + in_shape[-nd + i]) for i in range(nd))
+    return xp.ascontiguousarray(buf[lanes + crop]).reshape(in_shape)
 
 
 class _MaxPoolBackward(Op):
-    """Scatters grad to where each max came from; the backward of max and adaptive max."""
+    """Scatters grad to where each max came from; the backward of max and adaptive max.
+    With ``windows`` (the winning kernel offset per output and the window geometry) and
+    windows that do not overlap, it writes one strided slice per offset instead."""
 
     @staticmethod
-    def forward(ctx, grad, indices, in_shape, nd):
+    def forward(ctx, grad, indices, in_shape, nd, windows=None):
         ctx.indices, ctx.nd = indices, nd
+        if windows is not None:
+            which, kernel, stride, padding, dilation = windows
+            if all(stride[i] > dilation[i] * (kernel[i] - 1) for i in range(nd)):
+                return _scatter_windows(grad, which, in_shape, kernel, stride, padding, dilation)
+        # overlapping windows: sum in output order, as ATen does (the rounding depends on it)
         return _scatter_flat(grad, indices, in_shape, nd)
 
     @staticmethod

@@ -9,20 +9,37 @@ trajectories agree with PyTorch bit for bit rather than drifting by an ulp per s
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .. import _random
 from .._tensor import Tensor
 
+_CHUNK = 1 << 15  # elements per float64 block: the scratch stays in the L2 cache
 
-def fma(a, b, c):
-    """``a * b + c`` rounded once, in the dtype of the operands."""
+
+def fma(a, b, c, out=None):
+    """``a * b + c`` rounded once, in the dtype of the operands (into ``out`` if given, which
+    may be one of them)."""
     dtype = np.result_type(a, b, c)
     if dtype == np.float32 or dtype == np.float16:
         # float32 products are exact in float64, so one float64 sum rounded to float32 is the
         # fused result except for double rounding at an exact float32 tie: a 2**-29 chance per
         # element, bought for a 10x faster step than the bit-exact kernel
-        return (np.multiply(a, b, dtype=np.float64) + c).astype(dtype)
+        flat = _flat_operands(a, b, c, out)
+        if flat is None:
+            result = (np.multiply(a, b, dtype=np.float64) + c).astype(dtype)
+        else:
+            result = _fma_blocks(*flat, dtype)
+        if out is None:
+            return result
+        if result is not out:
+            np.copyto(out, result, casting="unsafe")
+        return out
+    if out is not None:
+        np.copyto(out, fma(a, b, c), casting="unsafe")
+        return out
     if dtype == np.float64:
         exact = _random._fma_f64
     else:
@@ -33,6 +50,43 @@ def fma(a, b, c):
     return exact(a, b, c)
 
 
+def _flat_operands(a, b, c, out):
+    """The operands as 1-D views (scalars kept), when all arrays are C-contiguous and of one
+    shape, large enough to be worth the blocks; else None."""
+    shape = None
+    flat = []
+    for x in (a, b, c, out):
+        if isinstance(x, np.ndarray) and x.ndim:
+            if not x.flags.c_contiguous or (shape is not None and x.shape != shape):
+                return None
+            shape = x.shape
+            flat.append(x.reshape(-1))
+        else:
+            flat.append(x)
+    if shape is None or math.prod(shape) < 2 * _CHUNK:
+        return None
+    if out is None:
+        flat[3] = np.empty(math.prod(shape), np.result_type(a, b, c))
+    return flat, shape
+
+
+def _fma_blocks(flat, shape, dtype):
+    a, b, c, out = flat
+    n = out.shape[0]
+    scratch = np.empty(min(n, _CHUNK), np.float64)
+    for start in range(0, n, _CHUNK):
+        stop = min(start + _CHUNK, n)
+        tmp = scratch[: stop - start]
+        np.multiply(_part(a, start, stop), _part(b, start, stop), out=tmp, dtype=np.float64)
+        np.add(tmp, _part(c, start, stop), out=tmp)
+        np.copyto(out[start:stop], tmp, casting="unsafe")
+    return out.reshape(shape)
+
+
+def _part(x, start, stop):
+    return x[start:stop] if x.__class__ is np.ndarray and x.ndim else x
+
+
 def scalar(value, like: np.ndarray):
     """A Python number (or 0-d tensor) rounded to ``like``'s dtype, as ATen casts a Scalar."""
     if isinstance(value, Tensor):
@@ -40,11 +94,18 @@ def scalar(value, like: np.ndarray):
     return like.dtype.type(value)
 
 
-def add(x, y, alpha=1):
-    """``x + alpha * y`` (Tensor.add with alpha)."""
+def add(x, y, alpha=1, out=None):
+    """``x + alpha * y`` (Tensor.add with alpha), into ``out`` if given (which may be x)."""
     if alpha == 1:
-        return x + y
-    return fma(y, scalar(alpha, x), x)
+        return np.add(x, y, out=out)
+    return fma(y, scalar(alpha, x), x, out=out)
+
+
+def add_(tensor: Tensor, y, alpha=1) -> None:
+    """``tensor.add_(y, alpha=alpha)`` on the real view of its data; bumps its version."""
+    x = real(tensor._data)
+    add(x, y, alpha, out=x)
+    tensor._vc[0] += 1
 
 
 def mul(x, value):

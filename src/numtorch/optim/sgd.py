@@ -141,4 +141,4 @@ def sgd(
             b = _math.real(buf._data)
             grad = _math.add(grad, b, momentum) if nesterov else b
 
-        _math.write(param, _math.add(x, grad, -_math.value(lr)))
+        _math.add_(param, grad, -_math.value(lr))
