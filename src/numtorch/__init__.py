@@ -35,6 +35,12 @@ from ._dtype import (
     short,
     uint8,
 )
+from ._parallel import (
+    get_num_interop_threads,
+    get_num_threads,
+    set_num_interop_threads,
+    set_num_threads,
+)
 from ._printing import get_printoptions, printoptions, set_printoptions
 from ._tensor import Size, Tensor
 from ._tensor import legacy_constructors as _legacy  # noqa: E402

@@ -1,0 +1,116 @@
+"""Intra-op threads: ``set_num_threads`` / ``get_num_threads``.
+
+numtorch's parallel work is its BLAS calls (matmul, convolution); everything else runs
+NumPy's single-threaded loops. So, as ``torch.set_num_threads`` sets PyTorch's intra-op
+threads, ``numtorch.set_num_threads`` sets the thread count of the BLAS that NumPy loaded
+(OpenBLAS, as NumPy's wheels ship it, or MKL), found by its exported setter. Where no known
+BLAS is found, the value is only recorded.
+
+>>> import numtorch
+>>> numtorch.set_num_threads(1)
+>>> numtorch.get_num_threads()
+1
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+_SETTERS = (
+    "scipy_openblas_set_num_threads64_",
+    "openblas_set_num_threads64_",
+    "openblas_set_num_threads",
+    "MKL_Set_Num_Threads",
+)
+_GETTERS = (
+    "scipy_openblas_get_num_threads64_",
+    "openblas_get_num_threads64_",
+    "openblas_get_num_threads",
+    "MKL_Get_Max_Threads",
+)
+
+
+def _default_threads() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _loaded_blas():
+    """``(set, get)`` ctypes functions of the BLAS NumPy loaded, or None."""
+    import numpy  # noqa: F401 - its BLAS must be loaded before the process's maps list it
+
+    try:
+        with open("/proc/self/maps") as maps:
+            paths = {line.split()[-1] for line in maps if "blas" in line or "mkl" in line}
+    except OSError:
+        return None
+    for path in sorted(paths):
+        if not os.path.isfile(path):
+            continue
+        try:
+            library = ctypes.CDLL(path)
+        except OSError:
+            continue
+        setter = next((getattr(library, n) for n in _SETTERS if hasattr(library, n)), None)
+        getter = next((getattr(library, n) for n in _GETTERS if hasattr(library, n)), None)
+        if setter is not None and getter is not None:
+            setter.argtypes, setter.restype = [ctypes.c_int], None
+            getter.argtypes, getter.restype = [], ctypes.c_int
+            return setter, getter
+    return None
+
+
+_blas: tuple | None | bool = False  # False: not looked up yet
+_threads = _default_threads()
+_interop = _threads
+
+
+def _blas_functions():
+    global _blas
+    if _blas is False:
+        _blas = _loaded_blas()
+    return _blas
+
+
+def _positive(name: str, value) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise RuntimeError(f"{name} expects an int, but got {type(value).__name__}")
+    if value <= 0:
+        raise RuntimeError(f"{name} expects a positive integer")
+    return int(value)
+
+
+def set_num_threads(n: int) -> None:
+    """Sets the number of threads for intra-op parallelism (numtorch: the BLAS threads).
+
+    >>> numtorch.set_num_threads(2)
+    """
+    global _threads
+    _threads = _positive("set_num_threads", n)
+    blas = _blas_functions()
+    if blas:
+        blas[0](_threads)
+
+
+def get_num_threads() -> int:
+    """The number of threads used for intra-op parallelism.
+
+    >>> numtorch.get_num_threads() >= 1
+    True
+    """
+    blas = _blas_functions()
+    return int(blas[1]()) if blas else _threads
+
+
+def set_num_interop_threads(n: int) -> None:
+    """Accepted as in PyTorch; numtorch runs one op at a time, so it is only recorded."""
+    global _interop
+    _interop = _positive("set_num_interop_threads", n)
+
+
+def get_num_interop_threads() -> int:
+    """The value given to ``set_num_interop_threads`` (the CPU count by default)."""
+    return _interop
