@@ -45,3 +45,10 @@ def test_interop_threads(restore_threads):
     assert numtorch.get_num_interop_threads() == 3
     with pytest.raises(RuntimeError, match="set_num_interop_threads expects a positive integer"):
         numtorch.set_num_interop_threads(0)
+
+
+def test_docstring_examples(restore_threads):
+    import doctest
+
+    result = doctest.testmod(numtorch._parallel, extraglobs={"numtorch": numtorch})
+    assert result.attempted > 0 and result.failed == 0

@@ -7,9 +7,11 @@ threads, ``numtorch.set_num_threads`` sets the thread count of the BLAS that Num
 BLAS is found, the value is only recorded.
 
 >>> import numtorch
+>>> threads = numtorch.get_num_threads()
 >>> numtorch.set_num_threads(1)
 >>> numtorch.get_num_threads()
 1
+>>> numtorch.set_num_threads(threads)
 """
 
 from __future__ import annotations
@@ -86,7 +88,7 @@ def _positive(name: str, value) -> int:
 def set_num_threads(n: int) -> None:
     """Sets the number of threads for intra-op parallelism (numtorch: the BLAS threads).
 
-    >>> numtorch.set_num_threads(2)
+    >>> numtorch.set_num_threads(numtorch.get_num_threads())
     """
     global _threads
     _threads = _positive("set_num_threads", n)
