@@ -69,30 +69,66 @@ def _group_matmul(a, b):
     return xp.matmul(a, b)
 
 
-def conv_forward(x, w, stride, padding, dilation, groups):
-    """``(N, C, *S)`` conv ``(O, C/groups, *K)``: im2col as a strided view, one matmul."""
+def conv_forward(x, w, stride, padding, dilation, groups, columns=None):
+    """``(N, C, *S)`` conv ``(O, C/groups, *K)``: im2col as a strided view, one matmul.
+    ``columns`` may bring the im2col of ``x`` (``_columns``) already made."""
     n = x.shape[0]
     o = w.shape[0]
-    cols, out = _columns(x, w.shape[2:], stride, padding, dilation, groups)
+    cols, out = columns or _columns(x, w.shape[2:], stride, padding, dilation, groups)
     y = _group_matmul(w.reshape(groups, o // groups, -1), cols)  # (groups, o / groups, n * L)
     y = y.reshape(groups, o // groups, n, math.prod(out)).transpose(2, 0, 1, 3)
     return xp.ascontiguousarray(y).reshape(n, o, *out)
 
 
-def conv_weight_grad(x, grad, kernel, stride, padding, dilation, groups):
-    """d(conv(x, w))/dw applied to ``grad``: ``grad`` rows times the im2col columns of x."""
+def conv_weight_grad(x, grad, kernel, stride, padding, dilation, groups, columns=None):
+    """d(conv(x, w))/dw applied to ``grad``: ``grad`` rows times the im2col columns of x
+    (``columns``, when forward kept them)."""
     n, o = grad.shape[:2]
     out = grad.shape[2:]
-    cols, _ = _columns(x, kernel, stride, padding, dilation, groups, out)
+    if columns is None or columns[1] != tuple(out):
+        columns = _columns(x, kernel, stride, padding, dilation, groups, out)
+    cols = columns[0]
     gm = grad.reshape(n, groups, o // groups, math.prod(out)).transpose(1, 2, 0, 3)
     gm = gm.reshape(groups, o // groups, n * math.prod(out))
     gw = _group_matmul(gm, cols.transpose(0, 2, 1))  # (groups, o / groups, cg * K)
     return gw.reshape(o, -1, *kernel)
 
 
+def _conv_transpose_rows(x, w, padding, dilation, out_spatial):
+    """``conv_transpose_forward`` for 2-d, stride 1, one group, or None if the output reaches
+    past the padded input. col2im in two passes of long runs instead of one pass per kernel
+    element: ``x`` is laid on the (N, OH, W) grid of the padded input's rows (zero where a
+    window would run off a row), so that the kernel's columns are shifts along that flat
+    grid and its rows are shifts by whole image rows."""
+    n, o, oh, ow = x.shape
+    _, c, kh, kw = w.shape
+    dh, dw = dilation
+    height, width = oh + dh * (kh - 1), ow + dw * (kw - 1)
+    if any(padding[i] + out_spatial[i] > (height, width)[i] for i in range(2)):
+        return None
+    grid = xp.zeros((o, n, oh, width), dtype=x.dtype)
+    grid[:, :, :, :ow] = x.transpose(1, 0, 2, 3)
+    positions = n * oh * width
+    cols = xp.matmul(w.reshape(o, c * kh * kw).T, grid.reshape(o, positions))
+    cols = cols.reshape(c * kh, kw, positions)
+    rows = xp.zeros((c * kh, positions + dw * (kw - 1)), dtype=cols.dtype)
+    for j in range(kw):
+        rows[:, j * dw : j * dw + positions] += cols[:, j]
+    rows = rows[:, :positions].reshape(c, kh, n, oh, width)
+    out = xp.zeros((n, c, height, width), dtype=cols.dtype)
+    for i in range(kh):
+        out[:, :, i * dh : i * dh + oh, :] += rows[:, i].transpose(1, 0, 2, 3)
+    crop = tuple(slice(padding[i], padding[i] + out_spatial[i]) for i in range(2))
+    return xp.ascontiguousarray(out[(slice(None), slice(None)) + crop])
+
+
 def conv_transpose_forward(x, w, stride, padding, dilation, groups, out_spatial):
     """The adjoint of ``conv_forward`` in its input: ``(N, O, *L)`` with weight
     ``(O, C/groups, *K)`` gives ``(N, C, *out_spatial)``. One matmul, then col2im."""
+    if x.ndim == 4 and groups == 1 and tuple(stride) == (1, 1) and x.shape[0] * x.shape[1]:
+        y = _conv_transpose_rows(x, w, padding, dilation, out_spatial)
+        if y is not None:
+            return y
     nd = x.ndim - 2
     n, o = x.shape[:2]
     inner = x.shape[2:]
@@ -145,7 +181,12 @@ class Convolution(Op):
             )
             y = conv_transpose_forward(x, w, stride, padding, dilation, groups, size)
         else:
-            y = conv_forward(x, w, stride, padding, dilation, groups)
+            columns = _columns(x, w.shape[2:], stride, padding, dilation, groups)
+            y = conv_forward(x, w, stride, padding, dilation, groups, columns)
+            if ctx.needs_input_grad and ctx.needs_input_grad[1]:
+                # the weight's gradient multiplies by the same im2col matrix: keep it (a
+                # copy of the input per kernel element) rather than copy it out again
+                ctx.columns = columns
         if b is not None:
             y += b.reshape((-1,) + (1,) * (x.ndim - 2))
         ctx.args = stride, padding, dilation, transposed, output_padding, groups
@@ -180,7 +221,9 @@ class Convolution(Op):
             if transposed:
                 gw = weight_grad(grad, x, w.shape, stride, padding, dilation, groups)
             else:
-                gw = weight_grad(x, grad, w.shape, stride, padding, dilation, groups)
+                # used once: a second backward (retain_graph) makes the columns again
+                columns = ctx.__dict__.pop("columns", None)
+                gw = weight_grad(x, grad, w.shape, stride, padding, dilation, groups, columns)
         if len(needs) > 2 and needs[2]:
             gb = grad.sum([0, *range(2, 2 + nd)])
         return gx, gw, gb
@@ -192,11 +235,11 @@ class ConvolutionBackwardWeight(Op):
     tensor_args = 2
 
     @staticmethod
-    def forward(ctx, x, grad, kernel, stride, padding, dilation, groups):
+    def forward(ctx, x, grad, kernel, stride, padding, dilation, groups, columns=None):
         ctx.args = kernel, stride, padding, dilation, groups
         if ctx.needs_input_grad:
             ctx.save_for_backward(x, grad)
-        return conv_weight_grad(x, grad, kernel, stride, padding, dilation, groups)
+        return conv_weight_grad(x, grad, kernel, stride, padding, dilation, groups, columns)
 
     @staticmethod
     def backward(ctx, ggw):
@@ -220,9 +263,9 @@ class ConvolutionBackwardWeight(Op):
         return gx, ggrad
 
 
-def weight_grad(x, grad, wshape, stride, padding, dilation, groups):
+def weight_grad(x, grad, wshape, stride, padding, dilation, groups, columns=None):
     return ConvolutionBackwardWeight.apply(
-        x, grad, tuple(wshape[2:]), stride, padding, dilation, groups
+        x, grad, tuple(wshape[2:]), stride, padding, dilation, groups, columns
     )
 
 
