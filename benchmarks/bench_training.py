@@ -1,12 +1,13 @@
 """One training step of an MLP and of a LeNet-style CNN: numtorch vs PyTorch CPU, time and
 peak memory, side by side in one run.
 
-    python benchmarks/bench_training.py [--repeats N] [--markdown]
+    python benchmarks/bench_training.py [--repeats N] [--rounds R] [--markdown]
 
 * MLP: 784-1024-1024-10 with ReLU, batch 256, cross-entropy, SGD(lr=0.01).
 * CNN: LeNet-5 on 1x28x28 (conv 6@5x5, pool, conv 16@5x5, pool, 120, 84, 10), batch 128.
 A step is zero_grad + forward + loss + backward + optimizer step. Time: best of N steps after
-two warm-up steps (PyTorch at 1 thread and at its default, the faster reported). Peak memory:
+two warm-up steps (PyTorch at 1 thread and at its default, the faster reported), best of R
+rounds that alternate the libraries; peak memory, the largest of the rounds. Peak memory:
 the process's peak resident set size during the steps (VmHWM, reset just before them) minus
 what it held then, each library in its own subprocess (Linux only; 0 elsewhere).
 """
@@ -109,9 +110,14 @@ def _run(lib, kind, repeats, threads=0):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _combine(runs):
+    return {"ms": min(r["ms"] for r in runs), "peak_mb": max(r["peak_mb"] for r in runs)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--markdown", action="store_true")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -127,11 +133,15 @@ def main() -> None:
         have_torch = False
     rows = []
     for kind in ("mlp", "cnn"):
-        ours = _run("numtorch", kind, args.repeats)
-        theirs = None
-        if have_torch:
-            runs = [_run("torch", kind, args.repeats, t) for t in (1, 0)]
-            theirs = min(runs, key=lambda r: r["ms"])
+        # rounds alternate the libraries, so that a burst of load from elsewhere on the
+        # machine does not land on one of them only; time is the best round, memory the worst
+        ours_runs, their_runs = [], []
+        for _ in range(args.rounds):
+            ours_runs.append(_run("numtorch", kind, args.repeats))
+            if have_torch:
+                their_runs += [_run("torch", kind, args.repeats, t) for t in (1, 0)]
+        ours = _combine(ours_runs)
+        theirs = _combine(their_runs) if their_runs else None
         rows.append((kind, ours, theirs))
 
     head = [

@@ -242,12 +242,10 @@ def run_backward(
             # a gradient that a built-in backward made and that sits in this one buffer slot
             # only can become a leaf's .grad without a copy
             first = grads[0]
-            owned = (
-                first is not None
-                and first is popped[0]
-                and placed.get(_memory(first)) == 1
-                and _memory(first) not in external
-            )
+            owned = False
+            if node.__class__ is AccumulateGrad and first is not None and first is popped[0]:
+                memory = _memory(first)
+                owned = placed.get(memory) == 1 and memory not in external
             for g in popped:
                 if g is not None:
                     _unplace(placed, g)
