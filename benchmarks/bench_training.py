@@ -8,8 +8,9 @@ peak memory, side by side in one run.
 A step is zero_grad + forward + loss + backward + optimizer step. Time: best of N steps after
 two warm-up steps (PyTorch at 1 thread and at its default, the faster reported), best of R
 rounds that alternate the libraries; peak memory, the largest of the rounds. Peak memory:
-the process's peak resident set size during the steps (VmHWM, reset just before them) minus
-what it held then, each library in its own subprocess (Linux only; 0 elsewhere).
+the process's peak resident set size (VmHWM) while it builds the model and the batch and runs
+the steps, minus what it held after importing the library, each library in its own subprocess
+(Linux only; 0 elsewhere).
 """
 
 from __future__ import annotations
@@ -56,6 +57,11 @@ def _child(lib: str, kind: str, repeats: int, threads: int) -> None:
     torch = __import__(lib)
     if lib == "torch" and threads:
         torch.set_num_threads(threads)
+    # peak resident memory from here on (model, data, steps) above what the process held
+    # after importing: Linux resets the high-water mark (VmHWM) when "5" is written to
+    # clear_refs. Counting from before the model is made keeps freed memory that an allocator
+    # holds on to for reuse from hiding in the baseline.
+    baseline = _reset_peak()
     torch.manual_seed(0)
     model, batch = _model(torch, kind)
     x = torch.randn(batch, 1, 28, 28)
@@ -69,9 +75,6 @@ def _child(lib: str, kind: str, repeats: int, threads: int) -> None:
         loss.backward()
         optimizer.step()
 
-    # peak resident memory during the steps above what the process held just before them:
-    # Linux resets the high-water mark (VmHWM) when "5" is written to clear_refs
-    baseline = _reset_peak()
     step()
     step()
     best = float("inf")
