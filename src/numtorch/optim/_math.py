@@ -28,14 +28,13 @@ def fma(a, b, c, out=None):
         # fused result except for double rounding at an exact float32 tie: a 2**-29 chance per
         # element, bought for a 10x faster step than the bit-exact kernel
         flat = _flat_operands(a, b, c, out)
-        if flat is None:
-            result = (np.multiply(a, b, dtype=np.float64) + c).astype(dtype)
-        else:
-            result = _fma_blocks(*flat, dtype)
+        if flat is not None:
+            result = _fma_blocks(*flat)  # written straight into out, when given
+            return result if out is None else out
+        result = (np.multiply(a, b, dtype=np.float64) + c).astype(dtype)
         if out is None:
             return result
-        if result is not out:
-            np.copyto(out, result, casting="unsafe")
+        np.copyto(out, result, casting="unsafe")
         return out
     if out is not None:
         np.copyto(out, fma(a, b, c), casting="unsafe")
@@ -70,7 +69,7 @@ def _flat_operands(a, b, c, out):
     return flat, shape
 
 
-def _fma_blocks(flat, shape, dtype):
+def _fma_blocks(flat, shape):
     a, b, c, out = flat
     n = out.shape[0]
     scratch = np.empty(min(n, _CHUNK), np.float64)
