@@ -16,21 +16,9 @@ BLAS is found, the value is only recorded.
 
 from __future__ import annotations
 
-import ctypes
 import os
 
-_SETTERS = (
-    "scipy_openblas_set_num_threads64_",
-    "openblas_set_num_threads64_",
-    "openblas_set_num_threads",
-    "MKL_Set_Num_Threads",
-)
-_GETTERS = (
-    "scipy_openblas_get_num_threads64_",
-    "openblas_get_num_threads64_",
-    "openblas_get_num_threads",
-    "MKL_Get_Max_Threads",
-)
+from . import _blas
 
 
 def _default_threads() -> int:
@@ -40,41 +28,12 @@ def _default_threads() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _loaded_blas():
-    """``(set, get)`` ctypes functions of the BLAS NumPy loaded, or None."""
-    import numpy  # noqa: F401 - its BLAS must be loaded before the process's maps list it
-
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "blas" in line or "mkl" in line}
-    except OSError:
-        return None
-    for path in sorted(paths):
-        if not os.path.isfile(path):
-            continue
-        try:
-            library = ctypes.CDLL(path)
-        except OSError:
-            continue
-        setter = next((getattr(library, n) for n in _SETTERS if hasattr(library, n)), None)
-        getter = next((getattr(library, n) for n in _GETTERS if hasattr(library, n)), None)
-        if setter is not None and getter is not None:
-            setter.argtypes, setter.restype = [ctypes.c_int], None
-            getter.argtypes, getter.restype = [], ctypes.c_int
-            return setter, getter
-    return None
-
-
-_blas: tuple | None | bool = False  # False: not looked up yet
 _threads = _default_threads()
 _interop = _threads
 
 
 def _blas_functions():
-    global _blas
-    if _blas is False:
-        _blas = _loaded_blas()
-    return _blas
+    return _blas.thread_functions()
 
 
 def _positive(name: str, value) -> int:

@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .. import _random
+from .. import _blas, _random
 from .._tensor import Tensor
 
 _CHUNK = 1 << 15  # elements per float64 block: the scratch stays in the L2 cache
@@ -23,6 +23,10 @@ def fma(a, b, c, out=None):
     """``a * b + c`` rounded once, in the dtype of the operands (into ``out`` if given, which
     may be one of them)."""
     dtype = np.result_type(a, b, c)
+    if c.__class__ is np.ndarray and (out is None or out is c) and c.dtype == dtype:
+        result = _blas_fma(a, b, c, out)
+        if result is not None:
+            return result
     if dtype == np.float32 or dtype == np.float16:
         # float32 products are exact in float64, so one float64 sum rounded to float32 is the
         # fused result except for double rounding at an exact float32 tie: a 2**-29 chance per
@@ -47,6 +51,29 @@ def fma(a, b, c, out=None):
     if shape == ():  # the exact kernels index with nonzero(), which 0-d arrays refuse
         return exact(np.reshape(a, 1), b, c).reshape(())
     return exact(a, b, c)
+
+
+def _blas_fma(a, b, c, out):
+    """``fma`` through the BLAS's fused axpy, when one factor is an array shaped like ``c`` and
+    the other a scalar of its dtype; None when the BLAS cannot take it."""
+    x, alpha = (a, b) if a.__class__ is np.ndarray else (b, a)
+    if (
+        x.__class__ is not np.ndarray
+        or alpha.__class__ is not c.dtype.type  # a Python float multiplies unrounded
+        or c.dtype.kind != "f"
+        or x.size < _blas.AXPY_CHUNK
+    ):
+        return None
+    if x is not c and np.may_share_memory(x, c):  # axpy reads x while it writes c
+        return None
+    target = c if out is not None else c.copy()
+    flat_x, flat_target = x.reshape(-1), target.reshape(-1)
+    done = _blas.axpy(alpha, flat_x, flat_target)
+    if not done:
+        return None
+    if done < flat_target.size:
+        fma(flat_x[done:], alpha, flat_target[done:], out=flat_target[done:])
+    return target
 
 
 def _flat_operands(a, b, c, out):
