@@ -261,6 +261,7 @@ from .ops.elementwise import (
     round,
     rsqrt,
     sgn,
+    signbit,
     sinh,
     square,
     tan,
@@ -404,3 +405,25 @@ def result_type(tensor1, tensor2):
 
 def can_cast(from_, to):
     return _dtype.can_cast(from_, to)
+
+
+def _inplace_function(name: str):
+    def inplace(input, *args, **kwargs):
+        return getattr(input, name)(*args, **kwargs)
+
+    inplace.__name__ = inplace.__qualname__ = name
+    inplace.__doc__ = f"``input.{name}(...)`` as a function, as ``torch.{name}``."
+    return inplace
+
+
+# torch.relu_(x), torch.exp_(x) ...: the in-place Tensor methods, also at the top level
+for _name in (
+    "abs_ acos_ acosh_ arccos_ arccosh_ arcsin_ arcsinh_ arctan_ arctanh_ asin_ asinh_ atan_ "
+    "atanh_ ceil_ clamp_ clamp_max_ clamp_min_ clip_ cos_ cosh_ detach_ erf_ erfc_ exp2_ exp_ "
+    "expm1_ fill_ fix_ floor_ frac_ index_put_ log10_ log1p_ log2_ log_ logit_ nan_to_num_ neg_ "
+    "negative_ reciprocal_ relu_ resize_as_ round_ rsqrt_ sigmoid_ sin_ sinh_ sqrt_ square_ tan_ "
+    "tanh_ trunc_ xlogy_ zero_"
+).split():
+    globals()[_name] = _inplace_function(_name)
+for _name in ("selu_", "celu_", "rrelu_", "threshold_"):
+    globals()[_name] = getattr(nn.functional, _name)

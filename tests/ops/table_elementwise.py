@@ -272,7 +272,7 @@ entry(
 
 # -- tests of values, shifts (never differentiable) -------------------------------------------
 
-_specials = np.array([0.0, -1.5, np.nan, np.inf, -np.inf, 2.0])
+_specials = np.array([0.0, -1.5, np.nan, np.inf, -np.inf, -0.0])
 for _name, _ref in [
     ("isnan", np.isnan),
     ("isinf", np.isinf),
@@ -280,6 +280,7 @@ for _name, _ref in [
     ("isneginf", np.isneginf),
     ("isfinite", np.isfinite),
     ("isreal", np.isreal),
+    ("signbit", lambda a: np.signbit(a) if a.dtype.kind == "f" else a < 0),
 ]:
     entry(
         _name,

@@ -165,6 +165,58 @@ def test_value_tests_return_bool():
     assert numtorch.isnan(numtorch.tensor([1, 2])).dtype == numtorch.bool
 
 
+def test_signbit():
+    x = numtorch.tensor([-0.0, 0.0, -1.5, float("nan"), -float("inf")])
+    assert numtorch.signbit(x).tolist() == [True, False, True, False, True]
+    assert numtorch.tensor([-1, 2]).signbit().tolist() == [True, False]
+    assert numtorch.signbit(numtorch.tensor([True])).tolist() == [False]
+    with pytest.raises(NotImplementedError, match="signbit is not implemented for complex"):
+        numtorch.signbit(numtorch.tensor([1j]))
+
+
+_RELU_X = [-0.0, 0.0, float("nan"), -float("inf"), float("inf"), -1.0, 2.0]
+_RELU_GRAD = [1.0, float("inf"), 1.0, float("nan"), 1.0, float("inf"), 3.0]
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64", "float16"])
+def test_relu_is_a_select_as_in_aten(dtype):
+    # clamp_min keeps -0.0 and NaN; threshold_backward selects (an inf gradient where the
+    # output is <= 0 gives 0, not inf * 0), and passes the gradient where the output is NaN
+    x = numtorch.tensor(_RELU_X, dtype=getattr(numtorch, dtype), requires_grad=True)
+    y = numtorch.relu(x)
+    assert str(y).startswith("tensor([-0., 0., nan, 0., inf, 0., 2.]")
+    assert y.grad_fn.name() == "ReluBackward0"
+    assert y.signbit().tolist() == [True] + [False] * 6
+    y.backward(numtorch.tensor(_RELU_GRAD, dtype=x.dtype))
+    assert x.grad.tolist() == [0.0, 0.0, 1.0, 0.0, 1.0, 0.0, 3.0]
+    assert not x.grad.signbit().any()
+    z = numtorch.tensor(_RELU_X)
+    assert numtorch.relu_(z) is z and z.signbit().tolist() == [True] + [False] * 6
+    assert numtorch.relu(numtorch.tensor([-3, 0, 5], dtype=numtorch.int8)).tolist() == [0, 0, 5]
+
+
+def test_relu_matches_torch_on_special_values():
+    torch = _torch()
+    results = []
+    for lib in (numtorch, torch):
+        x = lib.tensor(_RELU_X, requires_grad=True)
+        y = lib.relu(x)
+        y.backward(lib.tensor(_RELU_GRAD))
+        results.append((str(y).replace("numtorch", "torch"), lib.signbit(y).tolist(), x.grad))
+    assert results[0][:2] == results[1][:2]
+    _same(results[0][2], results[1][2])
+
+
+def test_inplace_functions_at_top_level():
+    x = numtorch.tensor([-1.0, 4.0])
+    assert numtorch.sqrt_(numtorch.relu_(x)) is x
+    assert x.tolist() == [0.0, 2.0]
+    assert numtorch.zero_(x) is x and x.tolist() == [0.0, 0.0]
+    assert numtorch.clamp_(numtorch.tensor([-2.0, 3.0]), -1, 1).tolist() == [-1.0, 1.0]
+    assert numtorch.threshold_(numtorch.tensor([-1.0, 1.0]), 0.0, 5.0).tolist() == [5.0, 1.0]
+    assert numtorch.exp_.__name__ == "exp_"
+
+
 def test_shift_dunders():
     x = numtorch.tensor([1, 2, -8], dtype=numtorch.int32)
     assert (x << 2).tolist() == [4, 8, -32]

@@ -464,17 +464,34 @@ class Sigmoid(Op):
         return grad * out * (1 - out)
 
 
+def _zero_where(values, mask):
+    """``values`` with +0 where ``mask``, bit for bit elsewhere: ATen's select, where a
+    multiply by the mask would turn an inf into NaN (floats: by an AND on the bits)."""
+    if values.dtype.kind == "f":
+        bits = values.view(f"i{values.dtype.itemsize}")
+        keep = xp.subtract(mask.view(xp.int8), xp.int8(1))  # all ones where not masked
+        return xp.bitwise_and(bits, keep, dtype=bits.dtype).view(values.dtype)
+    return xp.where(mask, values.dtype.type(0), values)
+
+
 class Relu(Op):
     @staticmethod
     def forward(ctx, x):
-        out = ctx.xp.maximum(x, 0).astype(x.dtype, copy=False)
+        if x.dtype.kind == "f":
+            out = _zero_where(x, xp.less(x, 0))  # ATen's clamp_min: -0 and NaN pass through
+        else:
+            out = ctx.xp.maximum(x, 0).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
-        return grad * (out > 0)  # PyTorch's relu'(0) is 0, hence strictly greater
+        # threshold_backward: 0 where out <= 0 (relu'(0) is 0), grad elsewhere, NaN included
+        masked = out._data <= 0
+        if grad.requires_grad:  # create_graph: stay differentiable in grad
+            return grad * make(~masked)
+        return make(_zero_where(grad._data, masked))
 
 
 class Sign(Op):
@@ -2130,6 +2147,17 @@ isinf = _test("isinf", xp.isinf, "Whether each element is +inf or -inf.")
 isposinf = _test("isposinf", lambda a: a == xp.inf, "Whether each element is +inf.")
 isneginf = _test("isneginf", lambda a: a == -xp.inf, "Whether each element is -inf.")
 isfinite = _test("isfinite", xp.isfinite, "Whether each element is finite.")
+
+
+def _signbit(a):
+    if a.dtype.kind == "c":
+        raise NotImplementedError("signbit is not implemented for complex tensors.")
+    if a.dtype.kind == "f":
+        return xp.signbit(a)
+    return a < 0 if a.dtype.kind == "i" else xp.zeros(a.shape, bool)
+
+
+signbit = _test("signbit", _signbit, "Whether each element's sign bit is set (-0.0 included).")
 isreal = _test(
     "isreal",
     lambda a: a.imag == 0 if a.dtype.kind == "c" else xp.ones(a.shape, bool),
