@@ -780,3 +780,26 @@ def test_max_pool_slice_scatter_equals_flat_scatter():
         leaf = numtorch.tensor(x, requires_grad=True)
         F.max_pool2d(leaf, k, s, p, d, ceil).backward(numtorch.tensor(g))
         np.testing.assert_array_equal(leaf.grad.numpy(), flat)
+
+
+@pytest.mark.parametrize("shape", [(2, 3, 8, 8), (2, 3, 9, 8), (3, 8, 6)])
+@pytest.mark.parametrize(("kernel", "stride"), [(2, 2), (3, 3), (3, 2)])
+def test_max_pool_without_indices_has_the_same_gradients(shape, kernel, stride):
+    # without return_indices the flat indices are never made where windows do not overlap
+    # (tiled windows write the whole gradient buffer, gaps stay zero), and made on demand
+    # where they do; gradients and second derivatives are those of the indices path
+    rng = np.random.default_rng(sum(shape) + kernel)
+    x = rng.standard_normal(shape)
+    grads = []
+    for with_indices in (False, True):
+        leaf = numtorch.tensor(x, requires_grad=True)
+        out = F.max_pool2d(leaf, kernel, stride, return_indices=with_indices)
+        out = out[0] if with_indices else out
+        (first,) = numtorch.autograd.grad(out.pow(2).sum(), leaf, create_graph=True)
+        (second,) = numtorch.autograd.grad(first.sum(), leaf)
+        grads.append((out.detach().numpy(), first.detach().numpy(), second.numpy()))
+    for a, b in zip(*grads, strict=True):
+        np.testing.assert_array_equal(a, b)
+    first = grads[0][1]
+    covered = (np.asarray(shape[-2:]) // stride - 1) * stride + kernel
+    assert (first[..., covered[0] :, :] == 0).all() and (first[..., :, covered[1] :] == 0).all()

@@ -358,7 +358,7 @@ def _check_pool_input(name, input, nd):
         )
 
 
-def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode):
+def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode, with_indices=True):
     _check_pool_input("max_pool", input, nd)
     kernel, stride, padding, dilation = _pool_args(nd, kernel_size, stride, padding, dilation)
     if any(s <= 0 for s in stride):
@@ -369,16 +369,22 @@ def _max_pool(nd, input, kernel_size, stride, padding, dilation, ceil_mode):
                 f"pad should be at most half of effective kernel size, but got pad={p}, "
                 f"kernel_size={k} and dilation={d}"
             )
-    return _pool.MAX_POOL[nd].apply(input, kernel, stride, padding, dilation, ceil_mode)
+    return _pool.MAX_POOL[nd].apply(
+        input, kernel, stride, padding, dilation, ceil_mode, with_indices
+    )
 
 
 def max_pool1d_with_indices(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
+    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, with_indices):
     if input.dim() not in (2, 3):
         raise RuntimeError(f"max_pool1d() Expected 2D or 3D input tensor, but got {_shape(input)}")
     kernel, stride, padding, dilation = _pool_args(1, kernel_size, stride, padding, dilation)
-    out, idx = _max_pool(
+    out = _max_pool(
         2,
         input.unsqueeze(-2),
         (1,) + kernel,
@@ -386,16 +392,18 @@ def max_pool1d_with_indices(
         (0,) + padding,
         (1,) + dilation,
         ceil_mode,
+        with_indices,
     )
-    return out.squeeze(-2), idx.squeeze(-2)
+    if with_indices:
+        return out[0].squeeze(-2), out[1].squeeze(-2)
+    return out.squeeze(-2)
 
 
 def max_pool1d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
     """Max over sliding windows of ``(N, C, L)``, as torch.nn.functional.max_pool1d."""
-    out = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
-    return out if return_indices else out[0]
+    return _max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def max_pool2d_with_indices(
@@ -415,8 +423,7 @@ def max_pool2d(
     tensor([[[[ 5.,  7.],
               [13., 15.]]]])
     """
-    out = _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode)
-    return out if return_indices else out[0]
+    return _max_pool(2, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def max_pool3d_with_indices(
@@ -428,8 +435,7 @@ def max_pool3d_with_indices(
 def max_pool3d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
-    out = _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode)
-    return out if return_indices else out[0]
+    return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
 
 
 def _avg_pool(nd, input, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):

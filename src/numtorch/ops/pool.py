@@ -81,11 +81,40 @@ def _planes(x, nd):
     return x.reshape((-1, 1) + x.shape[x.ndim - nd :])
 
 
+class _Winners:
+    """Which kernel offset won each window, and the window geometry: enough to scatter a
+    gradient back, and to make the flat indices only when something asks for them."""
+
+    __slots__ = ("which", "lead", "spatial", "out", "kernel", "stride", "padding", "dilation")
+
+    def __init__(self, which, lead, spatial, out, kernel, stride, padding, dilation):
+        self.which, self.lead, self.spatial, self.out = which, lead, spatial, out
+        self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+
+    def flat(self):
+        """Flat index in the unpadded plane: the window's corner plus the winning offset."""
+        nd = len(self.kernel)
+        out, spatial = self.out, self.spatial
+        offsets = list(itertools.product(*map(range, self.kernel)))
+        corner = xp.zeros(out, dtype=xp.int64)
+        shift = xp.zeros(len(offsets), dtype=xp.int64)
+        table = xp.array(offsets, dtype=xp.int64).reshape(len(offsets), nd)
+        for i in range(nd):
+            axis = (xp.arange(out[i]) * self.stride[i] - self.padding[i]).reshape(
+                (out[i],) + (1,) * (nd - i - 1)
+            )
+            corner = corner * spatial[i] + axis
+            shift = shift * spatial[i] + table[:, i] * self.dilation[i]
+        return (corner + shift[self.which]).reshape(self.lead + out)
+
+
 class _MaxPoolWithIndices(Op):
-    """Returns ``(out, indices)``; indices are flat positions in each (N, C) plane."""
+    """Returns ``(out, indices)`` (indices: flat positions in each (N, C) plane), or ``out``
+    alone when ``with_indices`` is false: backward then needs no indices where windows do not
+    overlap, and makes them itself where they do."""
 
     @staticmethod
-    def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode):
+    def forward(ctx, x, kernel, stride, padding, dilation, ceil_mode, with_indices=True):
         nd = len(kernel)
         lead, spatial = x.shape[:-nd], x.shape[x.ndim - nd :]
         in_shape, x = x.shape, _planes(x, nd)
@@ -109,24 +138,14 @@ class _MaxPoolWithIndices(Op):
             xp.maximum(values, candidate, out=values)
         if x.dtype.kind == "f" and xp.isnan(values).any():
             which = _nan_winners(padded, offsets, stride, dilation, out, which)
-        # flat index in the unpadded plane: the window's corner plus the winning offset
-        corner = xp.zeros(out, dtype=xp.int64)
-        shift = xp.zeros(len(offsets), dtype=xp.int64)
-        table = xp.array(offsets, dtype=xp.int64).reshape(len(offsets), nd)
-        for i in range(nd):
-            axis = (xp.arange(out[i]) * stride[i] - padding[i]).reshape(
-                (out[i],) + (1,) * (nd - i - 1)
-            )
-            corner = corner * spatial[i] + axis
-            shift = shift * spatial[i] + table[:, i] * dilation[i]
-        flat = (corner + shift[which]).reshape(lead + out)
-        ctx.indices, ctx.in_shape, ctx.nd = flat, in_shape, nd
-        ctx.windows = which, kernel, stride, padding, dilation
-        return values.reshape(lead + out), flat
+        winners = _Winners(which, lead, spatial, out, kernel, stride, padding, dilation)
+        ctx.winners, ctx.in_shape = winners, in_shape
+        values = values.reshape(lead + out)
+        return (values, winners.flat()) if with_indices else values
 
     @staticmethod
     def backward(ctx, grad, _grad_indices=None):
-        return _MaxPoolBackward.apply(grad, ctx.indices, ctx.in_shape, ctx.nd, ctx.windows)
+        return _MaxPoolBackward.apply(grad, ctx.winners, ctx.in_shape, len(ctx.winners.kernel))
 
 
 def _nan_winners(padded, offsets, stride, dilation, out, which):
@@ -152,7 +171,12 @@ def _scatter_windows(grad, which, in_shape, kernel, stride, padding, dilation):
         )
         for i in range(nd)
     )
-    buf = xp.zeros(grad.shape[:2] + size, dtype=grad.dtype)
+    # windows that tile the buffer (adjacent, no gaps, nothing past them) write all of it
+    tiled = all(
+        dilation[i] == 1 and stride[i] == kernel[i] and size[i] == out[i] * stride[i]
+        for i in range(nd)
+    )
+    buf = (xp.empty if tiled else xp.zeros)(grad.shape[:2] + size, dtype=grad.dtype)
     lanes = (slice(None), slice(None))
     finite = xp.isfinite(grad).all()  # else inf * 0 would put NaN where 0 belongs
     zero = grad.dtype.type(0)
@@ -168,22 +192,28 @@ def _scatter_windows(grad, which, in_shape, kernel, stride, padding, dilation):
 
 class _MaxPoolBackward(Op):
     """Scatters grad to where each max came from; the backward of max and adaptive max.
-    With ``windows`` (the winning kernel offset per output and the window geometry) and
-    windows that do not overlap, it writes one strided slice per offset instead."""
+    ``indices``: the flat indices, or a max pool's ``_Winners``, whose windows, when they do
+    not overlap, take one strided slice per kernel offset instead."""
 
     @staticmethod
-    def forward(ctx, grad, indices, in_shape, nd, windows=None):
+    def forward(ctx, grad, indices, in_shape, nd):
         ctx.indices, ctx.nd = indices, nd
-        if windows is not None:
-            which, kernel, stride, padding, dilation = windows
-            if all(stride[i] > dilation[i] * (kernel[i] - 1) for i in range(nd)):
-                return _scatter_windows(grad, which, in_shape, kernel, stride, padding, dilation)
+        if indices.__class__ is _Winners:
+            w = indices
+            if all(w.stride[i] > w.dilation[i] * (w.kernel[i] - 1) for i in range(nd)):
+                return _scatter_windows(
+                    grad, w.which, in_shape, w.kernel, w.stride, w.padding, w.dilation
+                )
+            ctx.indices = indices = w.flat()
         # overlapping windows: sum in output order, as ATen does (the rounding depends on it)
         return _scatter_flat(grad, indices, in_shape, nd)
 
     @staticmethod
     def backward(ctx, grad):
-        idx = make(ctx.indices)
+        indices = ctx.indices
+        if indices.__class__ is _Winners:
+            ctx.indices = indices = indices.flat()
+        idx = make(indices)
         planes = math.prod(idx.shape[: idx.ndim - ctx.nd])
         return grad.reshape(planes, -1).gather(1, idx.reshape(planes, -1)).view(tuple(idx.shape))
 
