@@ -39,7 +39,7 @@ def test_numpy_wheel_blas_is_used_where_fused():
     x = np.ones(2 * _blas.AXPY_CHUNK + 5, np.float32)
     y = np.zeros_like(x)
     done = _blas.axpy(np.float32(2), x, y)
-    if _blas._axpy.get((y.dtype, _blas._thread_count())) is None:
+    if _blas._axpy.get(y.dtype) is None:
         pytest.skip("this BLAS's axpy is not fused here (the NumPy path is used)")
     assert done == 2 * _blas.AXPY_CHUNK
     assert (y[:done] == 2).all() and (y[done:] == 0).all()

@@ -45,14 +45,14 @@ _AXPY = {
         ("cblas_daxpy", ctypes.c_int, ctypes.c_double),
     ),
 }
-# axpy runs in calls of this many elements: OpenBLAS keeps a call this small on one thread,
-# and the length is a multiple of every vector body, so no element falls to the scalar tail
-# loop (which the compiler does not fuse) or to a thread boundary.
+# axpy runs on the leading multiple of this many elements, in one call with the BLAS on one
+# thread: the length is a multiple of every vector body, so no element falls to the scalar
+# tail loop (which the compiler does not fuse), and no thread boundary splits a vector.
 AXPY_CHUNK = 8192
 
 _libraries: list | None = None
 _threads: tuple | None | bool = False  # False: not looked up yet
-_axpy: dict = {}  # (dtype, BLAS threads) -> ctypes function, or None once refused
+_axpy: dict = {}  # dtype -> ctypes function, or None once refused
 
 
 def libraries() -> list:
@@ -100,11 +100,12 @@ def _find_thread_functions():
 
 
 def axpy(alpha, x: np.ndarray, y: np.ndarray) -> int:
-    """``y += alpha * x``, rounded once per element, on the leading whole chunks of the flat
-    arrays; returns how many elements it did (0: none, ``y`` untouched), the caller does the
-    rest. Nothing is done unless the library's axpy is proved fused here and both arrays are
-    C-contiguous, of one float32/float64 dtype and one shape, and ``alpha`` is a nonzero
-    finite scalar of that dtype (BLAS skips a zero ``alpha``, where ``0 * inf`` must give NaN).
+    """``y += alpha * x``, rounded once per element, on the leading whole ``AXPY_CHUNK``s of
+    the flat arrays; returns how many elements it did (0: none, ``y`` untouched), the caller
+    does the rest. Nothing is done unless the library's axpy is proved fused here and both
+    arrays are C-contiguous, of one float32/float64 dtype and one shape, and ``alpha`` is a
+    nonzero finite scalar of that dtype (BLAS skips a zero ``alpha``, where ``0 * inf`` must
+    give NaN).
 
     >>> y = np.ones(10000, np.float32)
     >>> done = axpy(np.float32(0.5), np.full(10000, 2, np.float32), y)
@@ -123,23 +124,26 @@ def axpy(alpha, x: np.ndarray, y: np.ndarray) -> int:
         or not np.isfinite(alpha)
     ):
         return 0
-    key = (dtype, _thread_count())
-    routine = _axpy.get(key, False)
+    routine = _axpy.get(dtype, False)
     if routine is False:
-        routine = _axpy[key] = _fused_axpy(dtype)
+        routine = _axpy[dtype] = _fused_axpy(dtype)
     if routine is None:
         return 0
-    x_address, y_address = x.ctypes.data, y.ctypes.data
-    step = AXPY_CHUNK * dtype.itemsize
     done = size - size % AXPY_CHUNK
-    for offset in range(0, done * dtype.itemsize, step):
-        routine(AXPY_CHUNK, alpha, x_address + offset, 1, y_address + offset, 1)
+    _single_threaded(routine, done, alpha, x.ctypes.data, y.ctypes.data)
     return done
 
 
-def _thread_count() -> int:
-    functions = thread_functions()
-    return functions[1]() if functions else 1
+def _single_threaded(routine, size, alpha, x_address, y_address) -> None:
+    threads = thread_functions()
+    before = threads[1]() if threads else 1
+    if before != 1:
+        threads[0](1)
+    try:
+        routine(size, alpha, x_address, 1, y_address, 1)
+    finally:
+        if before != 1:
+            threads[0](before)
 
 
 def _fused_axpy(dtype):
@@ -156,15 +160,14 @@ def _fused_axpy(dtype):
 
 
 def _rounds_fused(routine, dtype) -> bool:
-    """Probes one chunk-sized call of ``routine``, at several alignments, on values where a
-    separate multiply and add round differently from a fused one, against an exact reference.
-    Every element position of a call is covered, so a body/tail split or an alignment peel
-    that is not fused shows."""
+    """Probes ``routine`` as ``axpy`` calls it (one thread, whole chunks), at several lengths
+    and alignments, on values where a separate multiply and add round differently from a
+    fused one, against an exact reference: a body/tail split or an alignment peel that is not
+    fused shows."""
     from ._random import _fma_f64
 
     rng = np.random.default_rng(12345)
-    size = AXPY_CHUNK
-    for shift in (0, 1, 3, 5):
+    for size, shift in ((AXPY_CHUNK, 0), (AXPY_CHUNK, 1), (3 * AXPY_CHUNK, 3), (2 * AXPY_CHUNK, 5)):
         x = rng.standard_normal(size + shift).astype(dtype)[shift:]
         y = rng.standard_normal(size + shift).astype(dtype)[shift:]
         alpha = dtype.type(rng.uniform(0.01, 3.0))
@@ -178,7 +181,7 @@ def _rounds_fused(routine, dtype) -> bool:
         unfused = (x * alpha + y).astype(dtype)
         got = np.empty(size + shift, dtype)[shift:]  # as misaligned as x and y
         got[...] = y
-        routine(size, alpha, x.ctypes.data, 1, got.ctypes.data, 1)
+        _single_threaded(routine, size, alpha, x.ctypes.data, got.ctypes.data)
         if not np.array_equal(got, expected):
             return False
         if np.array_equal(unfused[-100:], expected[-100:]):  # the probe would prove nothing
