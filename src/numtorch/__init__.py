@@ -427,3 +427,9 @@ for _name in (
     globals()[_name] = _inplace_function(_name)
 for _name in ("selu_", "celu_", "rrelu_", "threshold_"):
     globals()[_name] = getattr(nn.functional, _name)
+
+# isort: split
+# torch's other namespaces and top-level helpers
+from . import amp, backends, distributions, fft, jit, special, testing, version
+from ._functions import *  # noqa: F403
+from ._runtime import *  # noqa: F403

@@ -1,0 +1,5 @@
+"""numtorch.fft (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

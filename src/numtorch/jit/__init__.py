@@ -1,0 +1,5 @@
+"""numtorch.jit (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,5 @@
+"""numtorch.testing (being written)."""
+
+from __future__ import annotations
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""numtorch.version: what torch.version tells (being written)."""
+
+from __future__ import annotations
