@@ -9,8 +9,9 @@ OpenBLAS. Two things use it here:
   memory-bound sweep instead of the five float64 passes that emulate it with NumPy.
 
 Nothing here is trusted blindly: ``axpy`` is used only once a probe has shown that this
-library, on this CPU, rounds exactly as a fused multiply-add does (its head and its tail
-loop alike); otherwise callers fall back to their NumPy path.
+library, on this CPU, rounds exactly as a fused multiply-add does, called as ``axpy`` calls
+it (every element position, several lengths and alignments); otherwise callers fall back to
+their NumPy path.
 """
 
 from __future__ import annotations
