@@ -58,6 +58,7 @@ from .ops import index as _index
 from .ops import linalg as _linalg
 from .ops import reduce as _reduce
 from .ops import shape as _shape
+from .ops import tensor_methods as _tensor_methods
 from .ops.creation import (
     Generator,
     arange,

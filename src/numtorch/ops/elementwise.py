@@ -1157,6 +1157,16 @@ for _fn, _names in [
     (bitwise_or, ("bitwise_or_", "__ior__")),
     (bitwise_xor, ("bitwise_xor_", "__ixor__")),
     (logical_not, ("logical_not_",)),
+    (logical_and, ("logical_and_",)),
+    (logical_or, ("logical_or_",)),
+    (logical_xor, ("logical_xor_",)),
+    (bitwise_not, ("bitwise_not_",)),
+    (eq, ("eq_",)),
+    (ne, ("ne_", "not_equal_")),
+    (lt, ("lt_", "less_")),
+    (le, ("le_", "less_equal_")),
+    (gt, ("gt_", "greater_")),
+    (ge, ("ge_", "greater_equal_")),
 ]:
     for _n in _names:
         _inplace_method(_fn, _n)

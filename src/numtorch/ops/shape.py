@@ -411,17 +411,20 @@ def squeeze(input, dim=None):
     >>> numtorch.zeros(2, 1, 3).squeeze().shape
     numtorch.Size([2, 3])
     """
+    return squeeze_with(input, dim, (Squeeze, Squeeze1, Squeeze2))
+
+
+def squeeze_with(input, dim, ops):
+    """``squeeze`` through ``ops``: the Ops for no dim, one dim and several dims."""
     shape = input._data.shape
     if dim is None:
-        return Squeeze.apply(input, tuple(s for s in shape if s != 1))
+        return ops[0].apply(input, tuple(s for s in shape if s != 1))
     if isinstance(dim, int):
         d = wrap_dim(dim, len(shape))
         new = shape if not shape or shape[d] != 1 else shape[:d] + shape[d + 1 :]
-        return Squeeze1.apply(input, new)
+        return ops[1].apply(input, new)
     dims = {wrap_dim(d, len(shape)) for d in dim}
-    return Squeeze2.apply(
-        input, tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1))
-    )
+    return ops[2].apply(input, tuple(s for i, s in enumerate(shape) if not (i in dims and s == 1)))
 
 
 @tensor_method()

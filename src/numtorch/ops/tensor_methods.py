@@ -1,0 +1,189 @@
+"""Tensor methods outside the op families: in-place view changes (``unsqueeze_``, ``t_`` ...),
+``fill_diagonal_``, aliases, and what a CPU tensor answers about memory and devices.
+
+In-place view ops change only ``self``'s shape and strides: ``self`` takes over the view that
+the out-of-place op returns (its data, its backward node, its place among the views of a base),
+so autograd sees exactly what ``x = x.unsqueeze(0)`` would give, under the same tensor object.
+"""
+
+from __future__ import annotations
+
+from .._tensor import _LEAF_INPLACE, Tensor
+from ..autograd.grad_mode import STATE
+from ._common import tensor_method, wrap_dim
+from .shape import (
+    Squeeze,
+    Squeeze1,
+    Squeeze2,
+    T,
+    Transpose,
+    Unsqueeze,
+    chunk,
+    split,
+    squeeze_with,
+    t,
+)
+
+
+# PyTorch names the in-place variants' backward nodes with their own overload numbers
+class Squeeze3(Squeeze):
+    pass
+
+
+class Squeeze4(Squeeze1):
+    pass
+
+
+class Squeeze5(Squeeze2):
+    pass
+
+
+class Unsqueeze1(Unsqueeze):
+    pass
+
+
+class T1(T):
+    pass
+
+
+class Transpose1(Transpose):
+    pass
+
+
+def _squeeze(input, dim=None):
+    return squeeze_with(input, dim, (Squeeze3, Squeeze4, Squeeze5))
+
+
+def _unsqueeze(input, dim):
+    return Unsqueeze1.apply(input, wrap_dim(dim, input._data.ndim + 1))
+
+
+def _t(input):
+    if input._data.ndim > 2:
+        t(input)  # raises PyTorch's error
+    return T1.apply(input)
+
+
+def _transpose(input, dim0, dim1):
+    ndim = input._data.ndim
+    return Transpose1.apply(input, wrap_dim(dim0, ndim), wrap_dim(dim1, ndim))
+
+
+def _inplace_view(name: str, view_fn):
+    def method(self, *args, **kwargs):
+        if STATE.grad_enabled and self._requires_grad and self._grad_fn is None:
+            raise RuntimeError(_LEAF_INPLACE)
+        result = view_fn(self, *args, **kwargs)
+        self._data = result._data
+        if result._grad_fn is not None:
+            self._grad_fn = result._grad_fn
+            self._output_nr = result._output_nr
+        if self._base is not None:  # still a view of the same base, one view step further
+            self._view_fn = result._view_fn
+        self._vc[0] += 1
+        return self
+
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"In place ``{name[:-1]}``: ``self`` becomes that view of itself."
+    setattr(Tensor, name, method)
+    return method
+
+
+squeeze_ = _inplace_view("squeeze_", _squeeze)
+unsqueeze_ = _inplace_view("unsqueeze_", _unsqueeze)
+t_ = _inplace_view("t_", _t)
+transpose_ = _inplace_view("transpose_", _transpose)
+swapaxes_ = _inplace_view("swapaxes_", _transpose)
+swapdims_ = _inplace_view("swapdims_", _transpose)
+
+
+@tensor_method()
+def fill_diagonal_(self, fill_value, wrap=False):
+    """Fills the main diagonal (all dims equal beyond 2-d); with ``wrap``, a tall matrix's
+    diagonal restarts every ``width + 1`` rows, as torch.Tensor.fill_diagonal_.
+
+    >>> numtorch.zeros(2, 3).fill_diagonal_(5.0)
+    tensor([[5., 0., 0.],
+            [0., 5., 0.]])
+    """
+    if self.dim() < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    height, width = self.shape[:2]
+    if self.dim() > 2 and any(size != height for size in self.shape[1:]):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    stride = sum(self.stride())
+    offset = self.storage_offset()
+    size = min(height, width)
+    self.as_strided((size,), (stride,), offset).fill_(fill_value)
+    if wrap and self.dim() == 2 and height > width + 1:
+        step = width + 1
+        wrap_size = (self.numel() + step - 1) // step - size
+        start = offset + self.stride(0) * step
+        self.as_strided((wrap_size,), (stride,), start).fill_(fill_value)
+    return self
+
+
+@tensor_method()
+def split_with_sizes(self, split_sizes, dim=0):
+    """``split`` with a list of sizes, as torch.Tensor.split_with_sizes."""
+    return split(self, list(split_sizes), dim)
+
+
+@tensor_method()
+def unsafe_split(self, split_size, dim=0):
+    return split(self, split_size, dim)
+
+
+@tensor_method()
+def unsafe_chunk(self, chunks, dim=0):
+    return chunk(self, chunks, dim)
+
+
+@tensor_method()
+def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_grad=False, **_):
+    """An uninitialised tensor of ``size`` (numtorch lays it out contiguously whatever
+    ``stride`` asks), with ``self``'s dtype unless given."""
+    return self.new_empty(tuple(size), dtype=dtype, requires_grad=requires_grad)
+
+
+def pin_memory(self, device=None):
+    """Page-locked memory needs an accelerator: without one PyTorch raises, and so does this."""
+    raise RuntimeError("Cannot access accelerator device when none is available.")
+
+
+def is_pinned(self, device=None) -> bool:
+    return False
+
+
+def share_memory_(self):
+    """Marks the tensor shared (a no-op for NumPy memory), as torch.Tensor.share_memory_."""
+    self.__dict__["_shared"] = True
+    return self
+
+
+def is_shared(self) -> bool:
+    return self.__dict__.get("_shared", False)
+
+
+for _fn in (pin_memory, is_pinned, share_memory_, is_shared):
+    setattr(Tensor, _fn.__name__, _fn)
+
+# the devices and layouts a NumPy tensor is not on
+for _name in (
+    "is_mps",
+    "is_xla",
+    "is_xpu",
+    "is_ipu",
+    "is_mtia",
+    "is_maia",
+    "is_vulkan",
+    "is_mkldnn",
+    "is_nested",
+    "is_sparse_csr",
+):
+    setattr(Tensor, _name, property(lambda self: False))
+
+Tensor.itemsize = property(lambda self: self._data.itemsize)  # type: ignore[attr-defined]
+Tensor.nbytes = property(lambda self: self._data.size * self._data.itemsize)  # type: ignore[attr-defined]
+
+__all__ = ["fill_diagonal_"]
