@@ -346,6 +346,25 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _act.LogSoftmax.apply(input, dim)
 
 
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """Samples from the Gumbel-softmax distribution: ``softmax((logits + g) / tau)`` with
+    Gumbel noise ``g``; with ``hard``, one-hot in value but the soft sample's gradient
+    (straight-through). The same draws as PyTorch for the same seed.
+
+    >>> numtorch.nn.functional.gumbel_softmax(numtorch.zeros(2, 3), hard=True).sum(-1)
+    tensor([1., 1.])
+    """
+    from ..ops.creation import empty_like, zeros_like
+
+    gumbels = -empty_like(logits).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
 def tanh(input):
     return _tanh(input)
 

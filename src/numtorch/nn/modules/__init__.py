@@ -51,3 +51,5 @@ try:
     from .pixelshuffle import *  # noqa: F403
 except ImportError:
     pass
+from .fold import Fold, Unfold
+from .padding import *  # noqa: F403
