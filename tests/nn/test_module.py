@@ -419,3 +419,54 @@ def test_buffer_class():
     m = nn.Module()
     m.b = nn.Buffer(numtorch.ones(2), persistent=False)
     assert "b" in m._buffers and "b" not in m.state_dict()
+
+
+def _set_submodule_script(lib):
+    net = lib.nn.Sequential(lib.nn.Linear(2, 2), lib.nn.Sequential(lib.nn.ReLU()))
+    net.set_submodule("1.0", lib.nn.Tanh())
+    errors = []
+    for args in [("1.x", lib.nn.Tanh(), True), ("0.weight", lib.nn.Tanh()), ("", lib.nn.Tanh())]:
+        try:
+            net.set_submodule(*args)
+        except (AttributeError, ValueError) as e:
+            errors.append((type(e).__name__, str(e)))
+    seen = []
+    handle = net[0].register_load_state_dict_pre_hook(
+        lambda module, state, prefix, *rest: seen.append((type(module).__name__, prefix))
+    )
+    net.load_state_dict(net.state_dict())
+    handle.remove()
+    net.load_state_dict(net.state_dict())
+    assert net.to_empty(device="cpu") is net
+    return repr(net), errors, seen, type(net[0].weight).__name__
+
+
+def test_set_submodule_load_pre_hooks_to_empty():
+    text, errors, seen, kind = _set_submodule_script(numtorch)
+    assert "(0): Tanh()" in text and kind == "Parameter"
+    assert errors == [
+        ("AttributeError", "Sequential has no attribute `x`"),
+        ("AttributeError", "`weight` is not an nn.Module"),
+        ("ValueError", "Cannot set the submodule without a target name!"),
+    ]
+    assert seen == [("Linear", "0.")]
+    assert numtorch.nn.Linear(2, 2).compile() is None  # accepted; no compiler to run
+
+
+def test_set_submodule_load_pre_hooks_match_torch():
+    torch = pytest.importorskip("torch")
+    assert _set_submodule_script(numtorch) == _set_submodule_script(torch)
+
+
+def test_load_state_dict_pre_hook_may_rename_keys():
+    # the hook sees the module's slice of the state dict and edits it in place
+    old = numtorch.nn.Linear(2, 3)
+    new = numtorch.nn.Linear(2, 3)
+    renamed = {k.replace("weight", "w"): v for k, v in old.state_dict().items()}
+
+    def rename(module, state, prefix, *rest):
+        state[prefix + "weight"] = state.pop(prefix + "w")
+
+    new.register_load_state_dict_pre_hook(rename)
+    new.load_state_dict(renamed)
+    assert (new.weight == old.weight).all()

@@ -8,6 +8,7 @@ the nested repr) walks those dicts in registration order, which fixes PyTorch's 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import weakref
 from collections import OrderedDict, namedtuple
@@ -316,6 +317,29 @@ class Module:
                 raise AttributeError("`" + item + "` is not an nn.Module")
         return mod
 
+    def set_submodule(self, target: str, module, strict: bool = False) -> None:
+        """Replaces the submodule at the dotted path ``target`` (with ``strict``, only one
+        that exists).
+
+        >>> net = numtorch.nn.Sequential(numtorch.nn.Linear(2, 2))
+        >>> net.set_submodule("0", numtorch.nn.Identity())
+        >>> net
+        Sequential(
+          (0): Identity()
+        )
+        """
+        if target == "":
+            raise ValueError("Cannot set the submodule without a target name!")
+        atoms = target.split(".")
+        if not isinstance(module, Module):
+            raise ValueError(f"`module` is not an nn.Module, found {type(module)}")
+        parent = self if len(atoms) == 1 else self.get_submodule(".".join(atoms[:-1]))
+        if strict and not hasattr(parent, atoms[-1]):
+            raise AttributeError(parent._get_name() + " has no attribute `" + atoms[-1] + "`")
+        if hasattr(parent, atoms[-1]) and not isinstance(getattr(parent, atoms[-1]), Module):
+            raise AttributeError("`" + atoms[-1] + "` is not an nn.Module")
+        setattr(parent, atoms[-1], module)
+
     def get_parameter(self, target: str):
         module_path, _, param_name = target.rpartition(".")
         mod = self.get_submodule(module_path)
@@ -621,6 +645,16 @@ class Module:
     def bfloat16(self):
         return self._apply(lambda t: t.bfloat16() if t.is_floating_point() else t)
 
+    def to_empty(self, *, device=None, recurse: bool = True):
+        """Parameters and buffers replaced by uninitialised ones of the same shape and dtype
+        (PyTorch's way to materialise a module built on the meta device)."""
+        from ...ops.creation import empty_like
+
+        return self._apply(lambda t: empty_like(t), recurse=recurse)
+
+    def compile(self, *args, **kwargs) -> None:
+        """Accepted as in PyTorch; numtorch has no compiler, so calls run as they are."""
+
     def share_memory(self):
         return self
 
@@ -688,6 +722,19 @@ class Module:
         handle = RemovableHandle(self._state_dict_pre_hooks)
         self._state_dict_pre_hooks[handle.id] = hook
         return handle
+
+    def _register_load_state_dict_pre_hook(self, hook, with_module=False):
+        handle = RemovableHandle(self._load_state_dict_pre_hooks)
+        self._load_state_dict_pre_hooks[handle.id] = (
+            functools.partial(hook, self) if with_module else hook
+        )
+        return handle
+
+    def register_load_state_dict_pre_hook(self, hook):
+        """``hook(module, state_dict, prefix, local_metadata, strict, missing_keys,
+        unexpected_keys, error_msgs)`` runs before this module loads its entries (it may
+        edit ``state_dict`` in place)."""
+        return self._register_load_state_dict_pre_hook(hook, with_module=True)
 
     def register_load_state_dict_post_hook(self, hook):
         handle = RemovableHandle(self._load_state_dict_post_hooks)
@@ -799,6 +846,8 @@ class Module:
     def _load_from_state_dict(
         self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, errors
     ):
+        for hook in self._load_state_dict_pre_hooks.values():
+            hook(state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, errors)
         persistent_buffers = {
             k: v for k, v in self._buffers.items() if k not in self._non_persistent_buffers_set
         }
