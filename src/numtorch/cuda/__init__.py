@@ -127,5 +127,6 @@ class device:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc) -> bool:
-        return False
+    def __exit__(self, *exc) -> None:
+        pass
+from . import amp  # noqa: E402
