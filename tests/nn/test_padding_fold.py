@@ -91,3 +91,45 @@ def test_gumbel_softmax_hard_is_one_hot_with_soft_gradient():
     assert ((y == 0) | (y == 1)).all() and (y.sum(-1) == 1).all()
     y.sum().backward()
     assert logits.grad.abs().max().item() < 1e-5  # a softmax's outputs sum to 1 for any input
+
+
+@pytest.mark.parametrize(
+    ("nd", "shape", "kernel", "stride", "padding", "output_size"),
+    [
+        (1, (2, 3, 9), 2, None, 0, None),
+        (2, (2, 3, 5, 6), 2, None, 0, (5, 6)),
+        (2, (1, 2, 7, 7), 3, 2, 1, None),
+        (2, (3, 6, 8), 2, 2, 0, [1, 3, 6, 8]),
+        (3, (1, 2, 4, 4, 6), 2, None, 0, None),
+    ],
+)
+def test_max_unpool_matches_torch(nd, shape, kernel, stride, padding, output_size):
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(nd).standard_normal(shape).astype(np.float32)
+    results = []
+    for lib in (numtorch, torch):
+        F = lib.nn.functional
+        leaf = lib.tensor(x, requires_grad=True)
+        pool = getattr(F, f"max_pool{nd}d")
+        out, idx = pool(leaf, kernel, stride, padding, return_indices=True)
+        layer = getattr(lib.nn, f"MaxUnpool{nd}d")(kernel, stride, padding)
+        un = layer(out, idx, output_size)
+        (un * un).sum().backward()
+        results.append((repr(layer), un.grad_fn.name(), un.detach().numpy(), leaf.grad.numpy()))
+    assert results[0][:2] == results[1][:2]
+    np.testing.assert_array_equal(results[0][2], results[1][2])
+    np.testing.assert_array_equal(results[0][3], results[1][3])
+
+
+def test_max_unpool_errors():
+    F = numtorch.nn.functional
+    out, idx = F.max_pool2d(numtorch.randn(1, 1, 4, 6), 2, return_indices=True)
+    with pytest.raises(ValueError, match=r'^invalid output_size "\(9, 9\)" \(dim 0 must be'):
+        F.max_unpool2d(out, idx, 2, output_size=(9, 9))
+    with pytest.raises(ValueError, match="output_size should be a sequence containing 2 or 4"):
+        F.max_unpool2d(out, idx, 2, output_size=(4,))
+    invalid = r"^Found an invalid max index: \d+ \(output volumes are of size 4x6\)$"
+    with pytest.raises(RuntimeError, match=invalid):
+        F.max_unpool2d(out, idx * 100, 2)
+    unpooled = F.max_unpool2d(out, idx, 2)
+    assert unpooled.shape == (1, 1, 4, 6) and (unpooled != 0).sum().item() == 6

@@ -32,6 +32,9 @@ __all__ = [
     "max_pool1d",
     "max_pool2d",
     "max_pool3d",
+    "max_unpool1d",
+    "max_unpool2d",
+    "max_unpool3d",
     "max_pool1d_with_indices",
     "max_pool2d_with_indices",
     "max_pool3d_with_indices",
@@ -436,6 +439,80 @@ def max_pool3d(
     input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False
 ):
     return _max_pool(3, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
+
+
+def _unpool_output_size(input, kernel, stride, padding, output_size):
+    nd = len(kernel)
+    default = [
+        (input.shape[input.dim() - nd + d] - 1) * stride[d] + kernel[d] - 2 * padding[d]
+        for d in range(nd)
+    ]
+    if output_size is None:
+        size = default
+    else:
+        size = output_size
+        if len(size) == nd + 2:
+            size = size[2:]
+        if len(size) != nd:
+            raise ValueError(
+                f"output_size should be a sequence containing {nd} or {nd + 2} elements, but it "
+                f"has a length of '{len(size)}'"
+            )
+        for d in range(nd):
+            low, high = default[d] - stride[d], default[d] + stride[d]
+            if not low < size[d] < high:
+                raise ValueError(
+                    f'invalid output_size "{size}" (dim {d} must be between {low} and {high})'
+                )
+    for d in range(nd):
+        if size[d] < 0:
+            raise ValueError(
+                "max_unpooling: output_size must contain non-negative spatial dimensions, but "
+                f"got output_size[{d}]={size[d]}"
+            )
+    return tuple(int(s) for s in size)
+
+
+def _max_unpool(nd, input, indices, kernel_size, stride, padding, output_size):
+    tup = _NTUPLE[nd]
+    kernel = tup(kernel_size)
+    stride = kernel if stride is None else tup(stride)
+    padding = tup(padding)
+    size = _unpool_output_size(input, kernel, stride, padding, output_size)
+    if input.shape != indices.shape:
+        raise RuntimeError(
+            f"Expected shape of indices to be same as that of the input tensor ({_shape(input)}) "
+            f"but got indices tensor with shape: {_shape(indices)}"
+        )
+    if nd == 1:  # PyTorch unpools 1-d as 2-d with a unit last dim
+        out = _pool.MAX_UNPOOL[2].apply(input.unsqueeze(-1), indices._data[..., None], size + (1,))
+        return out.squeeze(-1)
+    return _pool.MAX_UNPOOL[nd].apply(input, indices._data, size)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of ``max_pool1d(..., return_indices=True)``: values back at their indices,
+    zeros elsewhere."""
+    return _max_unpool(1, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The inverse of ``max_pool2d(..., return_indices=True)``: values back at their indices,
+    zeros elsewhere.
+
+    >>> x = numtorch.arange(16.0).view(1, 1, 4, 4)
+    >>> out, idx = numtorch.nn.functional.max_pool2d(x, 2, return_indices=True)
+    >>> numtorch.nn.functional.max_unpool2d(out, idx, 2)
+    tensor([[[[ 0.,  0.,  0.,  0.],
+              [ 0.,  5.,  0.,  7.],
+              [ 0.,  0.,  0.,  0.],
+              [ 0., 13.,  0., 15.]]]])
+    """
+    return _max_unpool(2, input, indices, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool(3, input, indices, kernel_size, stride, padding, output_size)
 
 
 def _avg_pool(nd, input, kernel, stride, padding, ceil_mode, count_include_pad, divisor_override):

@@ -218,6 +218,45 @@ class _MaxPoolBackward(Op):
         return grad.reshape(planes, -1).gather(1, idx.reshape(planes, -1)).view(tuple(idx.shape))
 
 
+class _MaxUnpool(Op):
+    """Puts each value at its flat index in a zero ``out_spatial`` plane (the inverse of max
+    pooling with indices); where two indices coincide the later value stays, as in ATen's
+    loop. Backward gathers the gradient at the indices."""
+
+    @staticmethod
+    def forward(ctx, x, indices, out_spatial):
+        nd = len(out_spatial)
+        lead = x.shape[: x.ndim - nd]
+        planes, size = math.prod(lead), math.prod(out_spatial)
+        flat = indices.reshape(planes, -1)
+        if flat.size and (flat.min() < 0 or flat.max() >= size):
+            bad = flat[(flat < 0) | (flat >= size)][0]
+            raise RuntimeError(
+                f"Found an invalid max index: {bad} (output volumes are of size "
+                + "x".join(map(str, out_spatial))
+                + ")"
+            )
+        out = xp.zeros((planes, size), dtype=x.dtype)
+        rows = xp.arange(planes)[:, None]
+        out[rows, flat] = x.reshape(planes, -1)
+        ctx.indices, ctx.nd = indices, nd
+        return out.reshape(lead + tuple(out_spatial))
+
+    @staticmethod
+    def backward(ctx, grad):
+        idx = make(ctx.indices)
+        planes = math.prod(idx.shape[: idx.ndim - ctx.nd])
+        return grad.reshape(planes, -1).gather(1, idx.reshape(planes, -1)).view(tuple(idx.shape))
+
+
+class MaxUnpool2D(_MaxUnpool):
+    pass
+
+
+class MaxUnpool3D(_MaxUnpool):
+    pass
+
+
 class MaxPool2DWithIndices(_MaxPoolWithIndices):
     pass
 
@@ -568,6 +607,7 @@ NEAREST = {1: UpsampleNearest1D, 2: UpsampleNearest2D, 3: UpsampleNearest3D}
 NEAREST_EXACT = {1: _UpsampleNearestExact1D, 2: _UpsampleNearestExact2D, 3: _UpsampleNearestExact3D}
 LINEAR = {1: UpsampleLinear1D, 2: UpsampleBilinear2D, 3: UpsampleTrilinear3D}
 MAX_POOL = {2: MaxPool2DWithIndices, 3: MaxPool3DWithIndices}
+MAX_UNPOOL = {2: MaxUnpool2D, 3: MaxUnpool3D}
 AVG_POOL = {2: AvgPool2D, 3: AvgPool3D}
 ADAPTIVE_AVG = {2: AdaptiveAvgPool2D, 3: AdaptiveAvgPool3D}
 ADAPTIVE_MAX = {2: AdaptiveMaxPool2D, 3: AdaptiveMaxPool3D}
@@ -583,6 +623,7 @@ __all__ = [
     "NEAREST_EXACT",
     "LINEAR",
     "MAX_POOL",
+    "MAX_UNPOOL",
     "AVG_POOL",
     "ADAPTIVE_AVG",
     "ADAPTIVE_MAX",
