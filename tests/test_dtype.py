@@ -4,6 +4,7 @@ is installed, and against hard-coded expectations always)."""
 from __future__ import annotations
 
 import itertools
+import math
 
 import pytest
 
@@ -255,3 +256,40 @@ def test_default_dtype_matches_torch(float64_default):
             assert repr(fn(numtorch).dtype) == repr(fn(torch).dtype).replace("torch", "numtorch")
     finally:
         torch.set_default_dtype(old)
+
+
+def test_finfo_and_iinfo():
+    f32 = numtorch.finfo(numtorch.float32)
+    assert f32.eps == 2.0**-23 and f32.bits == 32 and f32.dtype == "float32"
+    assert numtorch.finfo() == f32 and numtorch.finfo(numtorch.complex128).dtype == "float64"
+    assert repr(numtorch.finfo(numtorch.float16)) == (
+        "finfo(resolution=0.001, min=-65504, max=65504, eps=0.000976562, "
+        "smallest_normal=6.10352e-05, tiny=6.10352e-05, dtype=float16)"
+    )
+    assert numtorch.finfo(numtorch.bfloat16).eps == 0.0078125
+    assert repr(numtorch.iinfo(numtorch.int8)) == "iinfo(min=-128, max=127, dtype=int8)"
+    assert numtorch.iinfo(numtorch.uint8).max == 255 and numtorch.iinfo(numtorch.int64).bits == 64
+    with pytest.raises(TypeError, match=r"^torch.finfo\(\) requires a floating point input"):
+        numtorch.finfo(numtorch.int32)
+    with pytest.raises(TypeError, match=r"^torch.iinfo\(\) requires an integer input type"):
+        numtorch.iinfo(numtorch.float32)
+    with pytest.raises(TypeError, match="is not supported by torch.iinfo"):
+        numtorch.iinfo(numtorch.bool)
+    assert math.isnan(numtorch.nan) and numtorch.inf == math.inf and numtorch.newaxis is None
+    assert (numtorch.pi, numtorch.e) == (math.pi, math.e)
+
+
+def test_finfo_and_iinfo_match_torch():
+    torch = pytest.importorskip("torch")
+    for name in ("float16", "bfloat16", "float32", "float64", "complex64"):
+        ours, theirs = numtorch.finfo(getattr(numtorch, name)), torch.finfo(getattr(torch, name))
+        assert repr(ours) == repr(theirs)
+        for attr in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution"):
+            assert getattr(ours, attr) == getattr(theirs, attr), (name, attr)
+    for name in ("uint8", "int8", "int16", "int32", "int64"):
+        ours, theirs = numtorch.iinfo(getattr(numtorch, name)), torch.iinfo(getattr(torch, name))
+        assert repr(ours) == repr(theirs) and (ours.min, ours.max, ours.bits) == (
+            theirs.min,
+            theirs.max,
+            theirs.bits,
+        )

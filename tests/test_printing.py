@@ -863,3 +863,19 @@ def test_matches_torch_on_subclass_prefix() -> None:
     array = np.array([[1.5, -2.0], [3.0, 4.0]])
     expected = repr(torch.from_numpy(array).as_subclass(MyTensor))
     assert repr(MyStandIn(array)) == expected.replace("torch.", "numtorch.")
+
+
+def test_format_of_a_scalar_tensor_is_its_number():
+    # f"{loss}" prints the number, with or without a format spec, as PyTorch does
+    import numtorch
+
+    loss = numtorch.tensor(0.5, requires_grad=True) * 2
+    assert f"{loss}" == "1.0" and f"{loss:.3f}" == "1.000"
+    assert f"{numtorch.tensor(3)}" == "3" and f"{numtorch.tensor(True)}" == "True"
+    assert f"{numtorch.tensor([1.0, 2.0])}" == "tensor([1., 2.])"
+    with pytest.raises(TypeError, match="unsupported format string passed to Tensor.__format__"):
+        f"{numtorch.tensor([1.0, 2.0]):.2f}"
+    p = numtorch.nn.Parameter(numtorch.tensor(2.0))
+    assert f"{p}" == str(p)  # a subclass formats as its repr
+    with pytest.raises(TypeError, match="passed to Parameter.__format__"):
+        f"{p:.2f}"

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import builtins as _builtins
+import math as _math
 
 from . import _backend, _dtype, autograd, cuda, optim, random, return_types, utils
 from ._backend import device
@@ -382,6 +383,9 @@ from .ops.activation import log_softmax, softmax
 
 __version__ = "0.1.0"
 
+# torch.nan, torch.inf, torch.pi, torch.e, torch.newaxis
+nan, inf, pi, e, newaxis = _math.nan, _math.inf, _math.pi, _math.e, None
+
 
 def is_tensor(obj) -> _builtins.bool:
     """Whether ``obj`` is a numtorch Tensor."""
@@ -432,5 +436,6 @@ for _name in ("selu_", "celu_", "rrelu_", "threshold_"):
 # isort: split
 # torch's other namespaces and top-level helpers
 from . import amp, backends, distributions, fft, jit, special, testing, version
+from ._finfo import finfo, iinfo
 from ._functions import *  # noqa: F403
 from ._runtime import *  # noqa: F403
