@@ -149,3 +149,29 @@ def test_queries_match_torch():
             False,
             False,
         )
+
+
+def test_legacy_new_constructor():
+    x = numtorch.ones(2, dtype=numtorch.float64)
+    assert x.new(3).shape == (3,) and x.new(3).dtype == numtorch.float64
+    assert x.new(2, 3).shape == (2, 3) and x.new().shape == (0,)
+    assert x.new(numtorch.Size([2, 2])).shape == (2, 2)
+    assert x.new([1, 2]).tolist() == [1.0, 2.0] and x.new((1.5, 2)).dtype == numtorch.float64
+    assert numtorch.ones(2, dtype=numtorch.int64).new([1.7]).tolist() == [1]
+    other = numtorch.zeros(2, dtype=numtorch.float64)
+    alias = x.new(other)
+    alias[0] = 5.0
+    assert other[0].item() == 5.0
+    with pytest.raises(TypeError):
+        x.new(numtorch.zeros(2))
+
+
+def test_legacy_new_matches_torch():
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (numtorch, torch):
+        x = lib.ones(2, dtype=lib.float64)
+        made = [x.new(3), x.new(2, 3), x.new([1, 2]), x.new(), x.new(lib.Size([2, 2]))]
+        results.append([(tuple(t.shape), str(t.dtype).split(".")[-1]) for t in made])
+        results[-1].append(x.new([1, 2]).tolist())
+    assert results[0] == results[1]

@@ -146,6 +146,37 @@ def new_empty_strided(self, size, stride, *, dtype=None, device=None, requires_g
     return self.new_empty(tuple(size), dtype=dtype, requires_grad=requires_grad)
 
 
+def new(self, *args, device=None):
+    """The legacy constructor in ``self``'s dtype: ``x.new(2, 3)`` (uninitialised),
+    ``x.new([1, 2])`` (from data), ``x.new()`` (empty), as torch.Tensor.new.
+
+    >>> numtorch.ones(2, dtype=numtorch.float64).new([1, 2])
+    tensor([1., 2.], dtype=numtorch.float64)
+    """
+    from .creation import empty, tensor
+
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        other = args[0]
+        if other.dtype != self.dtype:
+            raise TypeError(
+                f"expected {self.dtype} (got {other.dtype}) for the legacy constructor's tensor"
+            )
+        return other.detach()
+    if len(args) == 1 and isinstance(args[0], (list, tuple)) and not _is_size(args[0]):
+        return tensor(args[0], dtype=self.dtype)
+    size = tuple(args[0]) if len(args) == 1 and isinstance(args[0], (list, tuple)) else args
+    return empty(size if args else (0,), dtype=self.dtype)
+
+
+def _is_size(value) -> bool:
+    from .._tensor import Size
+
+    return isinstance(value, Size)
+
+
+Tensor.new = new  # type: ignore[method-assign]
+
+
 def pin_memory(self, device=None):
     """Page-locked memory needs an accelerator: without one PyTorch raises, and so does this."""
     raise RuntimeError("Cannot access accelerator device when none is available.")
