@@ -174,7 +174,7 @@ def _is_size(value) -> bool:
     return isinstance(value, Size)
 
 
-Tensor.new = new  # type: ignore[method-assign]
+Tensor.new = new  # type: ignore[attr-defined]
 
 
 def pin_memory(self, device=None):
