@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .._tensor import Tensor
 
-__all__ = ["Parameter", "Buffer", "is_lazy"]
+if TYPE_CHECKING:  # a mixin for Tensor subclasses: type-check it as one
+    _MixinBase = Tensor
+else:
+    _MixinBase = object
+
+__all__ = ["Parameter", "Buffer", "UninitializedParameter", "UninitializedBuffer", "is_lazy"]
 
 
 class Parameter(Tensor):
@@ -75,5 +82,72 @@ class Buffer(metaclass=_BufferMeta):
         return t
 
 
+_UNINITIALIZED_SHAPE = (
+    "Can't access the shape of an uninitialized parameter or buffer. This error usually happens "
+    "in `load_state_dict` when trying to load an uninitialized parameter into an initialized "
+    "one. Call `forward` to initialize the parameters before accessing their attributes."
+)
+
+
+class _UninitializedMixin(_MixinBase):
+    """A placeholder whose shape is not known yet (a lazy module's, until its first call);
+    ``materialize`` gives it memory and turns it into a ``cls_to_become``."""
+
+    __slots__ = ()
+    cls_to_become: type
+
+    def materialize(self, shape, device=None, dtype=None) -> None:
+        from ..ops.creation import empty
+
+        data = empty(tuple(shape), dtype=dtype if dtype is not None else self.dtype)
+        self._data = data._data
+        self.__class__ = self.cls_to_become
+
+    @property
+    def shape(self):
+        raise RuntimeError(_UNINITIALIZED_SHAPE)
+
+    def share_memory_(self):
+        raise RuntimeError(
+            "Can't share memory on an uninitialized parameter or buffer. Call `forward` to "
+            "initialize the parameters before calling `module.share_memory()`."
+        )
+
+    def __repr__(self, *, tensor_contents=None) -> str:  # type: ignore[override]
+        return f"<{type(self).__name__}>"
+
+    def __reduce_ex__(self, protocol):
+        return (type(self), (self.requires_grad,))
+
+
+class UninitializedParameter(_UninitializedMixin, Parameter):  # type: ignore[misc]
+    """A parameter of unknown shape (lazy modules), as torch.nn.UninitializedParameter.
+
+    >>> numtorch.nn.UninitializedParameter()
+    <UninitializedParameter>
+    """
+
+    __slots__ = ()
+    cls_to_become = Parameter
+
+    def __new__(cls, requires_grad=True, device=None, dtype=None):
+        from ..ops.creation import empty
+
+        return Tensor._make_subclass(cls, empty(0, dtype=dtype), requires_grad)
+
+
+class UninitializedBuffer(_UninitializedMixin, Tensor):
+    """A buffer of unknown shape (lazy modules), as torch.nn.UninitializedBuffer."""
+
+    __slots__ = ()
+    cls_to_become = Tensor
+
+    def __new__(cls, requires_grad=False, device=None, dtype=None):
+        from ..ops.creation import empty
+
+        return Tensor._make_subclass(cls, empty(0, dtype=dtype), requires_grad)
+
+
 def is_lazy(param) -> bool:
-    return False
+    """Whether ``param`` is an uninitialised (lazy) parameter or buffer."""
+    return isinstance(param, _UninitializedMixin)

@@ -4,12 +4,15 @@ PyTorch's arguments, default initialisation and reprs."""
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
+from ...autograd.grad_mode import no_grad
 from ...ops.creation import empty
 from .. import functional as F
 from .. import init
 from .._functional_layers import _pair, _single, _triple
-from ..parameter import Parameter
+from ..parameter import Parameter, UninitializedParameter
+from .lazy import LazyModuleMixin
 from .module import Module
 
 __all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
@@ -439,3 +442,90 @@ class ConvTranspose2d(_ConvTransposeNd):
 class ConvTranspose3d(_ConvTransposeNd):
     _nd = 3
     _fn = "conv_transpose3d"
+
+
+if TYPE_CHECKING:
+    _LazyConvBase = _ConvNd
+else:
+    _LazyConvBase = object
+
+
+class _LazyConvXdMixin(LazyModuleMixin, _LazyConvBase):
+    """The in_channels of a lazy convolution come from its first input's channel dim."""
+
+    def reset_parameters(self) -> None:
+        if not self.has_uninitialized_params() and self.in_channels != 0:
+            super().reset_parameters()
+
+    def initialize_parameters(self, input, *args, **kwargs) -> None:
+        if self.has_uninitialized_params():
+            self.in_channels = self._in_channels_of(input)
+            if self.in_channels % self.groups != 0:
+                raise ValueError("in_channels must be divisible by groups")
+            with no_grad():
+                if self.transposed:
+                    shape = (self.in_channels, self.out_channels // self.groups)
+                else:
+                    shape = (self.out_channels, self.in_channels // self.groups)
+                self.weight.materialize((*shape, *self.kernel_size))
+                if self.bias is not None:
+                    self.bias.materialize((self.out_channels,))
+                self.reset_parameters()
+
+    def _in_channels_of(self, input) -> int:
+        unbatched = len(self.kernel_size) + 1
+        if input.dim() not in (unbatched, unbatched + 1):
+            raise RuntimeError(
+                f"Expected {unbatched}D (unbatched) or {unbatched + 1}D (batched) input to "
+                f"{self.__class__.__name__}, but got input of size: {input.shape}"
+            )
+        return input.shape[1] if input.dim() == unbatched + 1 else input.shape[0]
+
+
+_CONV_ARGS = ("stride", "padding", "dilation", "groups", "bias", "padding_mode")
+_CONV_TRANSPOSE_ARGS = (
+    "stride",
+    "padding",
+    "output_padding",
+    "groups",
+    "bias",
+    "dilation",
+    "padding_mode",
+)
+
+
+def _lazy_conv(name: str, base, transposed: bool):
+    names = _CONV_TRANSPOSE_ARGS if transposed else _CONV_ARGS
+
+    def __init__(self, out_channels, kernel_size, *args, device=None, dtype=None, **kwargs):
+        kwargs.update(zip(names, args, strict=False))  # the eager class's positional order
+        bias = kwargs.pop("bias", True)
+        base.__init__(self, 0, 0, kernel_size, bias=False, **kwargs)
+        self.weight = UninitializedParameter(dtype=dtype)
+        self.out_channels = out_channels
+        if bias:
+            self.bias = UninitializedParameter(dtype=dtype)
+        self._register_lazy_hooks()
+
+    doc = f"A {base.__name__} whose in_channels come from its first input, as torch.nn.{name}."
+    return type(
+        name,
+        (_LazyConvXdMixin, base),
+        {"__init__": __init__, "cls_to_become": base, "__doc__": doc, "__module__": __name__},
+    )
+
+
+LazyConv1d = _lazy_conv("LazyConv1d", Conv1d, False)
+LazyConv2d = _lazy_conv("LazyConv2d", Conv2d, False)
+LazyConv3d = _lazy_conv("LazyConv3d", Conv3d, False)
+LazyConvTranspose1d = _lazy_conv("LazyConvTranspose1d", ConvTranspose1d, True)
+LazyConvTranspose2d = _lazy_conv("LazyConvTranspose2d", ConvTranspose2d, True)
+LazyConvTranspose3d = _lazy_conv("LazyConvTranspose3d", ConvTranspose3d, True)
+__all__ += [
+    "LazyConv1d",
+    "LazyConv2d",
+    "LazyConv3d",
+    "LazyConvTranspose1d",
+    "LazyConvTranspose2d",
+    "LazyConvTranspose3d",
+]
