@@ -435,7 +435,19 @@ for _name in ("selu_", "celu_", "rrelu_", "threshold_"):
 
 # isort: split
 # torch's other namespaces and top-level helpers
-from . import amp, backends, distributions, fft, jit, special, testing, version
+from . import (
+    amp,
+    backends,
+    distributed,
+    distributions,
+    fft,
+    func,
+    jit,
+    multiprocessing,
+    special,
+    testing,
+    version,
+)
 from ._finfo import finfo, iinfo
 from ._functions import *  # noqa: F403
 from ._runtime import *  # noqa: F403

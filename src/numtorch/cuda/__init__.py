@@ -129,4 +129,6 @@ class device:
 
     def __exit__(self, *exc) -> None:
         pass
-from . import amp  # noqa: E402
+
+
+from . import amp  # noqa: E402, F401

@@ -1,8 +1,8 @@
-"""numtorch.utils: ``data`` (datasets, samplers, DataLoader), ``hooks``, ``dlpack`` and
-``safetensors``."""
+"""numtorch.utils: ``data`` (datasets, samplers, DataLoader), ``checkpoint``, ``hooks``,
+``dlpack`` and ``safetensors``."""
 
 from __future__ import annotations
 
-from . import data, dlpack, hooks, safetensors
+from . import checkpoint, data, dlpack, hooks, safetensors
 
-__all__ = ["data", "dlpack", "hooks", "safetensors"]
+__all__ = ["checkpoint", "data", "dlpack", "hooks", "safetensors"]
