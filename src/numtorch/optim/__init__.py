@@ -35,3 +35,4 @@ __all__ = [
     "RMSprop",
     "SGD",
 ]
+from . import swa_utils  # noqa: E402, F401  (torch.optim.swa_utils is an attribute after import)
