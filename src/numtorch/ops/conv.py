@@ -106,17 +106,23 @@ def _conv_transpose_rows(x, w, padding, dilation, out_spatial):
     height, width = oh + dh * (kh - 1), ow + dw * (kw - 1)
     if any(padding[i] + out_spatial[i] > (height, width)[i] for i in range(2)):
         return None
-    grid = xp.zeros((o, n, oh, width), dtype=x.dtype)
+    # each buffer starts as its first shifted copy, zero only where no copy lands
+    grid = xp.empty((o, n, oh, width), dtype=x.dtype)
     grid[:, :, :, :ow] = x.transpose(1, 0, 2, 3)
+    grid[:, :, :, ow:] = 0
     positions = n * oh * width
     cols = xp.matmul(w.reshape(o, c * kh * kw).T, grid.reshape(o, positions))
     cols = cols.reshape(c * kh, kw, positions)
-    rows = xp.zeros((c * kh, positions + dw * (kw - 1)), dtype=cols.dtype)
-    for j in range(kw):
+    rows = xp.empty((c * kh, positions + dw * (kw - 1)), dtype=cols.dtype)
+    rows[:, :positions] = cols[:, 0]
+    rows[:, positions:] = 0
+    for j in range(1, kw):
         rows[:, j * dw : j * dw + positions] += cols[:, j]
     rows = rows[:, :positions].reshape(c, kh, n, oh, width)
-    out = xp.zeros((n, c, height, width), dtype=cols.dtype)
-    for i in range(kh):
+    out = xp.empty((n, c, height, width), dtype=cols.dtype)
+    out[:, :, :oh, :] = rows[:, 0].transpose(1, 0, 2, 3)
+    out[:, :, oh:, :] = 0
+    for i in range(1, kh):
         out[:, :, i * dh : i * dh + oh, :] += rows[:, i].transpose(1, 0, 2, 3)
     crop = tuple(slice(padding[i], padding[i] + out_spatial[i]) for i in range(2))
     return xp.ascontiguousarray(out[(slice(None), slice(None)) + crop])
