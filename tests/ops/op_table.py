@@ -1294,7 +1294,7 @@ def by_name(name: str) -> OpEntry:
 
 # Each op family adds its entries from a module of its own (table_<family>.py beside this one),
 # which imports entry(), S(), rand() ... from here; a module not written yet is skipped.
-for _family in ("elementwise", "reduce", "shape", "index", "linalg", "nn"):
+for _family in ("elementwise", "reduce", "shape", "index", "linalg", "nn", "special"):
     try:
         __import__(f"table_{_family}")
     except ModuleNotFoundError as error:
