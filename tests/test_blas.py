@@ -39,7 +39,7 @@ def test_numpy_wheel_blas_is_used_where_fused():
     x = np.ones(2 * _blas.AXPY_CHUNK + 5, np.float32)
     y = np.zeros_like(x)
     done = _blas.axpy(np.float32(2), x, y)
-    if _blas._axpy.get(y.dtype) is None:
+    if _blas._axpy.get((y.dtype, 1)) is None:
         pytest.skip("this BLAS's axpy is not fused here (the NumPy path is used)")
     assert done == 2 * _blas.AXPY_CHUNK
     assert (y[:done] == 2).all() and (y[done:] == 0).all()
@@ -102,3 +102,27 @@ def test_docstring_examples():
 
     result = doctest.testmod(_blas)
     assert result.attempted > 0 and result.failed == 0
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fma_is_exact_at_each_blas_thread_count(threads, dtype):
+    # with several BLAS threads each thread's share is whole chunks: probed once per count
+    import numtorch
+
+    before = numtorch.get_num_threads()
+    numtorch.set_num_threads(threads)
+    try:
+        rng = np.random.default_rng(threads)
+        size = 5 * _blas.AXPY_CHUNK + 3
+        x = rng.standard_normal(size).astype(dtype)
+        y = rng.standard_normal(size).astype(dtype)
+        alpha = dtype(1.2345)
+        expected = _exact(x, alpha, y)
+        assert np.array_equal(_math.fma(x, alpha, y.copy()), expected)
+        done = _blas.axpy(alpha, x, y)
+        whole = [size - size % (n * _blas.AXPY_CHUNK) for n in (1, _blas.thread_count())]
+        assert done in (0, *whole)
+        assert np.array_equal(y[:done], expected[:done])
+    finally:
+        numtorch.set_num_threads(before)

@@ -46,14 +46,14 @@ _AXPY = {
         ("cblas_daxpy", ctypes.c_int, ctypes.c_double),
     ),
 }
-# axpy runs on the leading multiple of this many elements, in one call with the BLAS on one
-# thread: the length is a multiple of every vector body, so no element falls to the scalar
-# tail loop (which the compiler does not fuse), and no thread boundary splits a vector.
+# axpy runs on the leading multiple of this many elements per BLAS thread, in one call: each
+# thread's share is a multiple of every vector body, so no element falls to a scalar tail loop
+# (which the compiler does not fuse).
 AXPY_CHUNK = 8192
 
 _libraries: list | None = None
 _threads: tuple | None | bool = False  # False: not looked up yet
-_axpy: dict = {}  # dtype -> ctypes function, or None once refused
+_axpy: dict = {}  # (dtype, BLAS threads) -> ctypes function, or None once refused
 
 
 def libraries() -> list:
@@ -125,14 +125,34 @@ def axpy(alpha, x: np.ndarray, y: np.ndarray) -> int:
         or not np.isfinite(alpha)
     ):
         return 0
-    routine = _axpy.get(dtype, False)
-    if routine is False:
-        routine = _axpy[dtype] = _fused_axpy(dtype)
+    threads = thread_count()
+    if threads > 1 and size >= threads * AXPY_CHUNK:
+        # on all the BLAS's threads when each thread's share is whole chunks too
+        routine = _routine(dtype, threads)
+        if routine is not None:
+            done = size - size % (threads * AXPY_CHUNK)
+            routine(done, alpha, x.ctypes.data, 1, y.ctypes.data, 1)
+            return done
+    routine = _routine(dtype, 1)
     if routine is None:
         return 0
     done = size - size % AXPY_CHUNK
     _single_threaded(routine, done, alpha, x.ctypes.data, y.ctypes.data)
     return done
+
+
+def thread_count() -> int:
+    """The BLAS's current thread count (1 when it cannot be read)."""
+    functions = thread_functions()
+    return functions[1]() if functions else 1
+
+
+def _routine(dtype, threads: int):
+    key = (dtype, threads)
+    routine = _axpy.get(key, False)
+    if routine is False:
+        routine = _axpy[key] = _fused_axpy(dtype, threads)
+    return routine
 
 
 def _single_threaded(routine, size, alpha, x_address, y_address) -> None:
@@ -147,8 +167,9 @@ def _single_threaded(routine, size, alpha, x_address, y_address) -> None:
             threads[0](before)
 
 
-def _fused_axpy(dtype):
-    """The library's axpy for ``dtype`` if it rounds as a fused multiply-add, else None."""
+def _fused_axpy(dtype, threads: int = 1):
+    """The library's axpy for ``dtype`` if it rounds as a fused multiply-add when called on
+    ``threads`` threads, else None."""
     for library in libraries():
         for name, integer, real in _AXPY.get(dtype, ()):
             routine = getattr(library, name, None)
@@ -156,19 +177,20 @@ def _fused_axpy(dtype):
                 continue
             routine.argtypes = [integer, real, ctypes.c_void_p, integer, ctypes.c_void_p, integer]
             routine.restype = None
-            return routine if _rounds_fused(routine, dtype) else None
+            return routine if _rounds_fused(routine, dtype, threads) else None
     return None
 
 
-def _rounds_fused(routine, dtype) -> bool:
-    """Probes ``routine`` as ``axpy`` calls it (one thread, whole chunks), at several lengths
-    and alignments, on values where a separate multiply and add round differently from a
-    fused one, against an exact reference: a body/tail split or an alignment peel that is not
-    fused shows."""
+def _rounds_fused(routine, dtype, threads: int = 1) -> bool:
+    """Probes ``routine`` as ``axpy`` calls it (on ``threads`` threads, whole chunks per
+    thread), at several lengths and alignments, on values where a separate multiply and add
+    round differently from a fused one, against an exact reference: a body/tail split, a
+    thread boundary or an alignment peel that is not fused shows."""
     from ._random import _fma_f64
 
     rng = np.random.default_rng(12345)
-    for size, shift in ((AXPY_CHUNK, 0), (AXPY_CHUNK, 1), (3 * AXPY_CHUNK, 3), (2 * AXPY_CHUNK, 5)):
+    unit = threads * AXPY_CHUNK
+    for size, shift in ((unit, 0), (unit, 1), (3 * unit, 3), (2 * unit, 5)):
         x = rng.standard_normal(size + shift).astype(dtype)[shift:]
         y = rng.standard_normal(size + shift).astype(dtype)[shift:]
         alpha = dtype.type(rng.uniform(0.01, 3.0))
@@ -182,7 +204,10 @@ def _rounds_fused(routine, dtype) -> bool:
         unfused = (x * alpha + y).astype(dtype)
         got = np.empty(size + shift, dtype)[shift:]  # as misaligned as x and y
         got[...] = y
-        _single_threaded(routine, size, alpha, x.ctypes.data, got.ctypes.data)
+        if threads == 1:
+            _single_threaded(routine, size, alpha, x.ctypes.data, got.ctypes.data)
+        else:
+            routine(size, alpha, x.ctypes.data, 1, got.ctypes.data, 1)
         if not np.array_equal(got, expected):
             return False
         if np.array_equal(unfused[-100:], expected[-100:]):  # the probe would prove nothing
