@@ -92,19 +92,9 @@ def _check_single_tensor_only(group: dict, name: str) -> None:
 
 
 def _typename(obj) -> str:
-    if isinstance(obj, Tensor):
-        return obj.type()
-    module = getattr(obj, "__module__", "") or ""
-    if hasattr(obj, "__qualname__"):
-        qualname = obj.__qualname__
-    elif hasattr(obj, "__name__"):
-        qualname = obj.__name__
-    else:
-        module = obj.__class__.__module__ or ""
-        qualname = obj.__class__.__qualname__
-    if module in {"", "builtins"}:
-        return qualname
-    return f"{module}.{qualname}"
+    from .._runtime import typename  # torch.typename, as PyTorch's messages use it
+
+    return typename(obj)
 
 
 def register_optimizer_step_pre_hook(hook) -> RemovableHandle:
