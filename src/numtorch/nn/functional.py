@@ -1109,3 +1109,8 @@ from ._functional_layers import *  # noqa: E402,F401,F403
 from ._functional_layers import __all__ as _layers_all  # noqa: E402
 
 __all__ += _layers_all
+
+from ._functional_vision import __all__ as _vision_all  # noqa: E402
+from ._functional_vision import affine_grid, grid_sample  # noqa: E402,F401
+
+__all__ += _vision_all
