@@ -1114,3 +1114,8 @@ from ._functional_vision import __all__ as _vision_all  # noqa: E402
 from ._functional_vision import affine_grid, grid_sample  # noqa: E402,F401
 
 __all__ += _vision_all
+
+from ._functional_extra import *  # noqa: E402,F401,F403
+from ._functional_extra import __all__ as _extra_all  # noqa: E402
+
+__all__ += _extra_all

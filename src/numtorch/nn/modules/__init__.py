@@ -52,5 +52,6 @@ try:
     from .pixelshuffle import *  # noqa: F403
 except ImportError:
     pass
+from .channelshuffle import ChannelShuffle
 from .fold import Fold, Unfold
 from .padding import *  # noqa: F403

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from .. import _functional_extra as _FX
 from .. import functional as F
+from .distance import PairwiseDistance
 from .module import Module
 
 __all__ = [
@@ -23,6 +25,10 @@ __all__ = [
     "PoissonNLLLoss",
     "GaussianNLLLoss",
     "CTCLoss",
+    "MultiMarginLoss",
+    "MultiLabelMarginLoss",
+    "MultiLabelSoftMarginLoss",
+    "TripletMarginWithDistanceLoss",
 ]
 
 
@@ -275,4 +281,105 @@ class CTCLoss(_Loss):
             self.blank,
             self.reduction,
             self.zero_infinity,
+        )
+
+
+class MultiMarginLoss(_WeightedLoss):
+    """Multi-class hinge loss (``p`` 1 or 2) with an optional per-class ``weight``.
+
+    >>> numtorch.nn.MultiMarginLoss()(numtorch.tensor([[0.1, 0.2, 0.4, 0.8]]),
+    ...                               numtorch.tensor([3]))
+    tensor(0.3250)
+    """
+
+    __constants__ = ["p", "margin", "reduction"]
+
+    def __init__(
+        self, p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"
+    ) -> None:
+        super().__init__(weight, size_average, reduce, reduction)
+        if p != 1 and p != 2:
+            raise ValueError("only p == 1 and p == 2 supported")
+        if weight is not None and weight.dim() != 1:
+            raise ValueError(
+                "MultiMarginLoss: expected weight to be None or 1D tensor, got "
+                f"{weight.dim()}D instead"
+            )
+        self.p = p
+        self.margin = margin
+
+    def forward(self, input, target):
+        return _FX.multi_margin_loss(
+            input,
+            target,
+            p=self.p,
+            margin=self.margin,
+            weight=self.weight,
+            reduction=self.reduction,
+        )
+
+
+class MultiLabelMarginLoss(_Loss):
+    """Multi-label hinge loss; each target row lists class indices, ended by the first -1.
+
+    >>> numtorch.nn.MultiLabelMarginLoss()(numtorch.tensor([[0.1, 0.2, 0.4, 0.8]]),
+    ...                                    numtorch.tensor([[3, 0, -1, 1]]))
+    tensor(0.8500)
+    """
+
+    __constants__ = ["reduction"]
+
+    def forward(self, input, target):
+        return _FX.multilabel_margin_loss(input, target, reduction=self.reduction)
+
+
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """Per-class logistic loss averaged over the classes, with an optional class ``weight``.
+
+    >>> numtorch.nn.MultiLabelSoftMarginLoss()(numtorch.tensor([[0.0, 0.0]]),
+    ...                                        numtorch.tensor([[1.0, 0.0]]))
+    tensor(0.6931)
+    """
+
+    __constants__ = ["reduction"]
+
+    def forward(self, input, target):
+        return _FX.multilabel_soft_margin_loss(
+            input, target, weight=self.weight, reduction=self.reduction
+        )
+
+
+class TripletMarginWithDistanceLoss(_Loss):
+    """Triplet loss with any distance function (``PairwiseDistance()`` by default).
+
+    >>> numtorch.nn.TripletMarginWithDistanceLoss(margin=2.0)
+    TripletMarginWithDistanceLoss(
+      (distance_function): PairwiseDistance()
+    )
+    """
+
+    __constants__ = ["margin", "swap", "reduction"]
+
+    def __init__(self, *, distance_function=None, margin=1.0, swap=False, reduction="mean") -> None:
+        super().__init__(size_average=None, reduce=None, reduction=reduction)
+        if margin <= 0:
+            raise ValueError(
+                "TripletMarginWithDistanceLoss: expected margin to be greater than 0, got "
+                f"{margin} instead"
+            )
+        self.distance_function = (
+            distance_function if distance_function is not None else PairwiseDistance()
+        )
+        self.margin = margin
+        self.swap = swap
+
+    def forward(self, anchor, positive, negative):
+        return _FX.triplet_margin_with_distance_loss(
+            anchor,
+            positive,
+            negative,
+            distance_function=self.distance_function,
+            margin=self.margin,
+            swap=self.swap,
+            reduction=self.reduction,
         )
