@@ -175,3 +175,35 @@ def test_legacy_new_matches_torch():
         results.append([(tuple(t.shape), str(t.dtype).split(".")[-1]) for t in made])
         results[-1].append(x.new([1, 2]).tolist())
     assert results[0] == results[1]
+
+
+def _inplace_compare_script(lib):
+    results = []
+    x = lib.ones(3, requires_grad=True)
+    y = x * 2
+    y.lt_(2)
+    y.sum().backward()
+    results.append((y.tolist(), y.grad_fn.name(), x.grad.tolist()))
+    x = lib.ones(3, requires_grad=True)
+    other = lib.tensor([1.0, 3.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.ge_(other)
+    (y * float("inf")).sum().backward()  # an inf gradient still gives zeros, not NaN
+    results.append((y.tolist(), y.grad_fn.name(), x.grad.tolist(), other.grad.tolist()))
+    x = lib.ones(3, requires_grad=True)
+    y = x * 2
+    y.logical_and_(lib.tensor([1.0, 0.0, 1.0]))  # no derivative: the history is left as it was
+    results.append((y.tolist(), y.grad_fn.name()))
+    return results
+
+
+def test_inplace_comparison_cuts_the_gradient():
+    got = _inplace_compare_script(numtorch)
+    assert got[0] == ([0.0, 0.0, 0.0], "LtBackward0", [0.0, 0.0, 0.0])
+    assert got[1] == ([1.0, 0.0, 1.0], "GeBackward1", [0.0] * 3, [0.0] * 3)
+    assert got[2] == ([1.0, 0.0, 1.0], "MulBackward0")
+
+
+def test_inplace_comparison_matches_torch():
+    torch = pytest.importorskip("torch")
+    assert _inplace_compare_script(numtorch) == _inplace_compare_script(torch)

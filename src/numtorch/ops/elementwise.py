@@ -1161,12 +1161,6 @@ for _fn, _names in [
     (logical_or, ("logical_or_",)),
     (logical_xor, ("logical_xor_",)),
     (bitwise_not, ("bitwise_not_",)),
-    (eq, ("eq_",)),
-    (ne, ("ne_", "not_equal_")),
-    (lt, ("lt_", "less_")),
-    (le, ("le_", "less_equal_")),
-    (gt, ("gt_", "greater_")),
-    (ge, ("ge_", "greater_equal_")),
 ]:
     for _n in _names:
         _inplace_method(_fn, _n)

@@ -8,9 +8,12 @@ so autograd sees exactly what ``x = x.unsqueeze(0)`` would give, under the same 
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._tensor import _LEAF_INPLACE, Tensor
+from ..autograd.function import Op
 from ..autograd.grad_mode import STATE
-from ._common import tensor_method, wrap_dim
+from ._common import tensor_method, wrap_dim, xp
 from .shape import (
     Squeeze,
     Squeeze1,
@@ -95,6 +98,52 @@ t_ = _inplace_view("t_", _t)
 transpose_ = _inplace_view("transpose_", _transpose)
 swapaxes_ = _inplace_view("swapaxes_", _transpose)
 swapdims_ = _inplace_view("swapdims_", _transpose)
+
+
+class _CompareInplace(Op):
+    """``self.lt_(other)`` and friends: the comparison written as 1/0 in ``self``'s dtype. Its
+    gradient is zero, to ``self``'s history and to a tensor ``other`` alike, so the old history
+    stops there, as in PyTorch (where ``logical_and_`` and the like leave it untouched)."""
+
+    ufunc: Any = None
+
+    @classmethod
+    def forward(cls, ctx, x, other):
+        return cls.ufunc(x, other).astype(x.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from .creation import zeros_like
+
+        zero = zeros_like(grad)  # not grad * 0, which an inf gradient would turn into NaN
+        return zero, (zero if len(ctx.needs_input_grad) > 1 else None)
+
+
+def _compare_inplace(name: str, ufunc, aliases=()):
+    stem = name.capitalize()
+    # LtBackward0 against a number, LtBackward1 against a tensor, as PyTorch names them
+    by_number = type(stem, (_CompareInplace,), {"ufunc": staticmethod(ufunc)})
+    by_tensor = type(
+        stem + "1", (_CompareInplace,), {"ufunc": staticmethod(ufunc), "tensor_args": 2}
+    )
+
+    def method(self, other):
+        op = by_tensor if isinstance(other, Tensor) else by_number
+        return self._inplace(op.apply, other)
+
+    for method_name in (name + "_", *aliases):
+        setattr(Tensor, method_name, method)
+    method.__name__ = method.__qualname__ = name + "_"
+    method.__doc__ = f"In place ``{name}``: 1 where it holds, 0 elsewhere, in ``self``'s dtype."
+    return method
+
+
+eq_ = _compare_inplace("eq", xp.equal)
+ne_ = _compare_inplace("ne", xp.not_equal, ("not_equal_",))
+lt_ = _compare_inplace("lt", xp.less, ("less_",))
+le_ = _compare_inplace("le", xp.less_equal, ("less_equal_",))
+gt_ = _compare_inplace("gt", xp.greater, ("greater_",))
+ge_ = _compare_inplace("ge", xp.greater_equal, ("greater_equal_",))
 
 
 @tensor_method()
