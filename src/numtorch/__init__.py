@@ -450,4 +450,5 @@ from . import (
 )
 from ._finfo import finfo, iinfo
 from ._functions import *  # noqa: F403
+from ._linalg_legacy import *  # noqa: F403
 from ._runtime import *  # noqa: F403

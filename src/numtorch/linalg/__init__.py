@@ -1,4 +1,5 @@
-"""``numtorch.linalg``: torch.linalg's namespace. The implementations live in ops/linalg.py."""
+"""``numtorch.linalg``: torch.linalg's namespace. The implementations live in ops/linalg.py
+and ops/linalg_extra.py."""
 
 from __future__ import annotations
 
@@ -27,19 +28,47 @@ from ..ops.linalg import (
     vector_norm,
 )
 from ..ops.linalg import linalg_cross as cross
+from ..ops.linalg_extra import (
+    cholesky_ex,
+    cond,
+    eig,
+    eigvals,
+    householder_product,
+    inv_ex,
+    lu,
+    lu_factor,
+    lu_factor_ex,
+    lu_solve,
+    solve_ex,
+    tensorinv,
+    tensorsolve,
+    vander,
+)
 from ..ops.shape import diagonal as _diagonal
+from ..ops.special import matrix_exp
 
 __all__ = [
     "LinAlgError",
     "cholesky",
+    "cholesky_ex",
+    "cond",
     "cross",
     "det",
     "diagonal",
+    "eig",
     "eigh",
+    "eigvals",
     "eigvalsh",
+    "householder_product",
     "inv",
+    "inv_ex",
     "lstsq",
+    "lu",
+    "lu_factor",
+    "lu_factor_ex",
+    "lu_solve",
     "matmul",
+    "matrix_exp",
     "matrix_norm",
     "matrix_power",
     "matrix_rank",
@@ -49,9 +78,13 @@ __all__ = [
     "qr",
     "slogdet",
     "solve",
+    "solve_ex",
     "solve_triangular",
     "svd",
     "svdvals",
+    "tensorinv",
+    "tensorsolve",
+    "vander",
     "vecdot",
     "vector_norm",
 ]
