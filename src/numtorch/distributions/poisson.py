@@ -20,14 +20,13 @@ __all__ = ["Poisson"]
 class Poisson(ExponentialFamily):
     """Poisson distribution with rate ``rate``.
 
-    ``log_prob`` needs ``Tensor.lgamma``, which numtorch does not have yet: it raises
-    ``NotImplementedError`` until then; sampling, moments and KL work.
-
     >>> import numtorch as torch
     >>> from numtorch.distributions import Poisson
     >>> _ = torch.manual_seed(0)
     >>> Poisson(torch.tensor([4.0])).sample()
     tensor([7.])
+    >>> Poisson(torch.tensor([4.0])).log_prob(torch.tensor([2.0]))
+    tensor([-1.9206])
     """
 
     arg_constraints = {"rate": constraints.nonnegative}
@@ -67,8 +66,6 @@ class Poisson(ExponentialFamily):
         if self._validate_args:
             self._validate_sample(value)
         rate, value = broadcast_all(self.rate, value)
-        if not hasattr(Tensor, "lgamma"):
-            raise NotImplementedError("Poisson.log_prob needs lgamma, which numtorch lacks")
         return value.xlogy(rate) - rate - (value + 1).lgamma()
 
     @property
