@@ -61,6 +61,7 @@ def _blas_fma(a, b, c, out):
         x.__class__ is not np.ndarray
         or alpha.__class__ is not c.dtype.type  # a Python float multiplies unrounded
         or c.dtype.kind != "f"
+        or x.shape != c.shape
         or x.size < _blas.AXPY_CHUNK
     ):
         return None
