@@ -85,14 +85,31 @@ class _Winners:
     """Which kernel offset won each window, and the window geometry: enough to scatter a
     gradient back, and to make the flat indices only when something asks for them."""
 
-    __slots__ = ("which", "lead", "spatial", "out", "kernel", "stride", "padding", "dilation")
+    __slots__ = (
+        "which",
+        "lead",
+        "spatial",
+        "out",
+        "kernel",
+        "stride",
+        "padding",
+        "dilation",
+        "_flat",
+    )
 
     def __init__(self, which, lead, spatial, out, kernel, stride, padding, dilation):
         self.which, self.lead, self.spatial, self.out = which, lead, spatial, out
         self.kernel, self.stride, self.padding, self.dilation = kernel, stride, padding, dilation
+        self._flat = None
 
     def flat(self):
-        """Flat index in the unpadded plane: the window's corner plus the winning offset."""
+        """Flat index in the unpadded plane: the window's corner plus the winning offset
+        (made once)."""
+        if self._flat is None:
+            self._flat = self._make_flat()
+        return self._flat
+
+    def _make_flat(self):
         nd = len(self.kernel)
         out, spatial = self.out, self.spatial
         offsets = list(itertools.product(*map(range, self.kernel)))
