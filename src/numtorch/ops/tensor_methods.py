@@ -1,5 +1,6 @@
 """Tensor methods outside the op families: in-place view changes (``unsqueeze_``, ``t_`` ...),
-``fill_diagonal_``, aliases, and what a CPU tensor answers about memory and devices.
+in-place comparisons (``lt_`` ...), ``fill_diagonal_``, the legacy ``new``, aliases, and what a
+CPU tensor answers about memory and devices.
 
 In-place view ops change only ``self``'s shape and strides: ``self`` takes over the view that
 the out-of-place op returns (its data, its backward node, its place among the views of a base),
