@@ -1,7 +1,7 @@
 """``numtorch.nn.utils``: gradient clipping, parameter/vector conversion, rnn helpers, weight and
 spectral normalization, parametrizations, stateless calls and conv/linear-batchnorm fusion."""
 
-from . import parametrizations, parametrize, rnn, stateless
+from . import parametrizations, parametrize, prune, rnn, stateless
 from .clip_grad import clip_grad_norm, clip_grad_norm_, clip_grad_value_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .fusion import (
@@ -28,6 +28,7 @@ __all__ = [
     "fuse_linear_bn_weights",
     "parametrizations",
     "parametrize",
+    "prune",
     "remove_spectral_norm",
     "remove_weight_norm",
     "skip_init",
