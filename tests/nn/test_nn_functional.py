@@ -72,6 +72,9 @@ CASES = {
     "softmax": (lambda T, F, x: F.softmax(x, 1), [rand(3, 4)]),
     "softmax0": (lambda T, F, x: F.softmax(x, dim=0), [rand(3, 4, 2)]),
     "log_softmax": (lambda T, F, x: F.log_softmax(x, -1), [rand(3, 4)]),
+    # many short rows: the transposed-reduction path
+    "log_softmax_rows": (lambda T, F, x: F.log_softmax(x, 1), [rand(64, 4)]),
+    "log_softmax_rows_3d": (lambda T, F, x: F.log_softmax(x, -1), [rand(4, 8, 5)]),
     "softmin": (lambda T, F, x: F.softmin(x, 1), [rand(3, 4)]),
     "threshold": (lambda T, F, x: F.threshold(x, 0.1, 20.0), [rand(3, 4)]),
     "prelu": (lambda T, F, x, w: F.prelu(x, w), [rand(2, 3, 4), rand(3)]),
@@ -107,6 +110,7 @@ CASES = {
         [rand(3, 4), rand(3, 4)],
     ),
     "cross_entropy": (lambda T, F, x, t: F.cross_entropy(x, t), [rand(5, 4), ints(4, 5)]),
+    "cross_entropy_batch": (lambda T, F, x, t: F.cross_entropy(x, t), [rand(48, 3), ints(3, 48)]),
     "cross_entropy_none": (
         lambda T, F, x, t: F.cross_entropy(x, t, reduction="none"),
         [rand(5, 4), ints(4, 5)],
@@ -344,7 +348,19 @@ def test_forward_without_grad(name):
 
 
 @pytest.mark.parametrize(
-    "name", ["softmax", "log_softmax", "gelu", "silu", "mish", "elu", "softplus", "mse", "bce"]
+    "name",
+    [
+        "softmax",
+        "log_softmax",
+        "log_softmax_rows",
+        "gelu",
+        "silu",
+        "mish",
+        "elu",
+        "softplus",
+        "mse",
+        "bce",
+    ],
 )
 def test_second_derivatives(name):
     from numtorch.autograd import gradgradcheck
@@ -360,6 +376,20 @@ def test_float32_softmax_is_stable():
     out = NF.log_softmax(x, 1)
     assert out[0, 0].item() == 0.0 and out[0, 2].item() == -2000.0
     assert NF.cross_entropy(x, numtorch.tensor([0])).item() == 0.0
+
+
+def test_log_softmax_of_short_rows_keeps_inf_and_nan_rows():
+    # the transposed path: a row of -inf gives nan (as PyTorch), +inf and nan spread in its row
+    x = numtorch.zeros(32, 3)
+    x[1] = float("-inf")
+    x[2, 0] = float("inf")
+    x[3, 1] = float("nan")
+    x[4] = numtorch.tensor([1000.0, 0.0, -1000.0])
+    out = NF.log_softmax(x, 1)
+    assert out.is_contiguous() and out.shape == (32, 3)
+    assert out[1].isnan().all() and out[2].isnan().all() and out[3].isnan().all()
+    assert out[4].tolist() == [0.0, -1000.0, -2000.0]
+    np.testing.assert_allclose(out[5].numpy(), np.log(np.full(3, 1 / 3, np.float32)), rtol=1e-6)
 
 
 def test_softmax_dtype_and_implicit_dim():
@@ -381,6 +411,9 @@ ERRORS = [
         RuntimeError,
     ),
     (lambda T, F: F.mse_loss(T.randn(3), T.randn(3), reduction="foo"), ValueError),
+    (lambda T, F: F.cross_entropy(T.randn(3, 4), T.tensor([1, -3, 2])), IndexError),
+    (lambda T, F: F.cross_entropy(T.randn(3, 4), T.tensor([1, 7, 2])), IndexError),
+    (lambda T, F: F.nll_loss(T.randn(3, 4), T.tensor([1, 7, 2]), ignore_index=2), IndexError),
     (lambda T, F: F.binary_cross_entropy(T.randn(3) + 2, T.rand(3)), RuntimeError),
     (lambda T, F: F.binary_cross_entropy(T.rand(3, 4), T.rand(3)), ValueError),
     (lambda T, F: F.binary_cross_entropy_with_logits(T.rand(3, 4), T.rand(3)), ValueError),
@@ -432,6 +465,28 @@ def test_mse_broadcast_warns():
 def test_kl_div_mean_warns():
     with pytest.warns(UserWarning, match="reduction: 'mean' divides"):
         NF.kl_div(numtorch.zeros(2), numtorch.ones(2))
+
+
+def test_nll_ignored_targets_match_torch():
+    # an ignore_index inside the class range, outside it, and a target equal to it that would
+    # be out of range otherwise: losses and gradients of +0 where ignored, as PyTorch's kernel
+    torch = pytest.importorskip("torch")
+    x = RNG.standard_normal((6, 4))
+    for target, kw in [
+        ([1, 2, 2, 0, 3, 2], dict(ignore_index=2, reduction="none")),
+        ([1, 7, 2, 7, 3, 0], dict(ignore_index=7, reduction="none")),
+        ([1, -5, 2, -5, 3, 0], dict(ignore_index=-5)),
+        ([2, 2, 2, 2, 2, 2], dict(ignore_index=2, reduction="sum")),
+    ]:
+        results = []
+        for lib in (numtorch, torch):
+            xs = lib.tensor(x, requires_grad=True)
+            out = lib.nn.functional.cross_entropy(xs, lib.tensor(target), **kw)
+            out.sum().backward()
+            results.append((out.detach().numpy(), xs.grad.numpy()))
+        for ours, theirs in zip(*results, strict=True):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-12, atol=1e-15)
+            assert (np.signbit(ours) == np.signbit(theirs)).all()
 
 
 def test_nll_all_ignored_is_nan():

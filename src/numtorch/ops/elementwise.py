@@ -474,11 +474,56 @@ def _zero_where(values, mask):
     return xp.where(mask, values.dtype.type(0), values)
 
 
+_CHUNK = 1 << 18  # elements per maximum() call: the zeros it reads stay in cache
+_chunk_zeros: dict = {}
+
+
+def _zeros_chunk(dtype):
+    """Zeros with which ``maximum(zeros, x)`` is ATen's ``clamp_min(x, 0)`` bit for bit, -0
+    and NaN payloads of ``x`` kept (NumPy's SIMD max returns the second operand on ties and
+    NaNs); None where this build's maximum differs for ``dtype``. Probed once per dtype, at
+    every lane offset and tail length."""
+    zeros = _chunk_zeros.get(dtype, False)
+    if zeros is not False:
+        return zeros
+    special = xp.array([-0.0, xp.nan, -1.5, 0.0, xp.inf, 2.0, -xp.inf, 1e-30, -xp.nan], dtype)
+    probe = xp.resize(special, 400)
+    zeros = xp.zeros(_CHUNK, dtype)
+    exact = all(
+        xp.array_equal(
+            xp.maximum(zeros[:n], probe[start : start + n]).view(f"u{dtype.itemsize}"),
+            _zero_where(probe[start : start + n], probe[start : start + n] < 0).view(
+                f"u{dtype.itemsize}"
+            ),
+        )
+        for start in range(9)
+        for n in (*range(1, 70), 257, 390)
+    )
+    zeros.flags.writeable = False
+    _chunk_zeros[dtype] = zeros = zeros if exact else None
+    return zeros
+
+
+def _clamp_min_zero(x):
+    """ATen's ``clamp_min(x, 0)`` for floats: -0 and NaN pass through. One SIMD pass where the
+    probe allows, else a select on the bits (two passes more)."""
+    zeros = _zeros_chunk(x.dtype) if x.flags.c_contiguous else None
+    if zeros is None:
+        return _zero_where(x, xp.less(x, 0))
+    out = xp.empty_like(x)
+    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
+    n = flat_x.size
+    for start in range(0, n, _CHUNK):
+        stop = min(n, start + _CHUNK)
+        xp.maximum(zeros[: stop - start], flat_x[start:stop], out=flat_out[start:stop])
+    return out
+
+
 class Relu(Op):
     @staticmethod
     def forward(ctx, x):
         if x.dtype.kind == "f":
-            out = _zero_where(x, xp.less(x, 0))  # ATen's clamp_min: -0 and NaN pass through
+            out = _clamp_min_zero(x)
         else:
             out = ctx.xp.maximum(x, 0).astype(x.dtype, copy=False)
         ctx.save_for_backward(out)

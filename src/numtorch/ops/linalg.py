@@ -87,6 +87,16 @@ def mm_backward(ctx, grad):
     weight used as ``weight.t()`` comes back row-major and becomes ``.grad`` without a copy."""
     m2, m1 = ctx.saved_tensors
     major1, major2 = ctx.column_major
+    data = grad._data
+    if not STATE.grad_enabled and data.dtype.kind == "f":
+        # no create_graph: the same products on the arrays, without a Tensor op per transpose
+        # (this runs for every Linear layer of every training step)
+        a1 = None if m2 is None else m2._data
+        a2 = None if m1 is None else m1._data
+        return (
+            None if a1 is None else make(xp.matmul(a1, data.T).T if major1 else data @ a1.T),
+            None if a2 is None else make(xp.matmul(data.T, a2).T if major2 else a2.T @ data),
+        )
     g1 = g2 = None
     if m2 is not None:
         m2 = m2.conj() if m2._data.dtype.kind == "c" else m2

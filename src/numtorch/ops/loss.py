@@ -199,31 +199,56 @@ class NllLoss(Op):
     def forward(ctx, x, target, w, reduction, ignore_index):
         class_dim = 0 if x.ndim == 1 else 1
         n_classes = x.shape[class_dim]
-        t = target.astype(xp.int64)
-        valid = t != ignore_index
-        bad = valid & ((t < 0) | (t >= n_classes))
-        if bad.any():
-            raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
-        safe = xp.where(valid, t, 0)
-        weights = (w[safe] if w is not None else xp.ones(t.shape, x.dtype)) * valid
-        weights = weights.astype(x.dtype)
-        picked = xp.take_along_axis(x, xp.expand_dims(safe, class_dim), axis=class_dim)
-        losses = -xp.squeeze(picked, axis=class_dim) * weights
-        onehot = xp.expand_dims(safe, class_dim) == xp.arange(n_classes).reshape(
-            (-1,) + (1,) * (x.ndim - class_dim - 1)
-        )
-        coef = -(onehot * xp.expand_dims(weights, class_dim))
+        t = target.astype(xp.int64, copy=False)
+        # a negative target wraps to a huge unsigned one: one comparison finds both kinds
+        outside = t.view(xp.uint64) >= n_classes
+        valid, all_valid = None, True
+        if 0 <= ignore_index < n_classes or outside.any():  # else: no target is ignored
+            valid = t != ignore_index
+            all_valid = bool(valid.all())
+            bad = outside if all_valid else outside & valid
+            if bad.any():
+                raise IndexError(f"Target {int(t[bad].reshape(-1)[0])} is out of bounds.")
+        safe = t if all_valid else xp.where(valid, t, 0)
+        weights = None  # None: all ones
+        if w is not None:
+            weights = w[safe] if all_valid else w[safe] * valid
+            weights = weights.astype(x.dtype, copy=False)
+        elif not all_valid:
+            weights = valid.astype(x.dtype)
+        # the picked entries x[n, t[n], ...], with the class dim moved last
+        moved = x if class_dim == x.ndim - 1 else xp.moveaxis(x, class_dim, -1)
+        flat = xp.arange(safe.size).reshape(safe.shape) * n_classes + safe
+        if moved.flags.c_contiguous:
+            picked = moved.reshape(-1)[flat]
+        else:
+            picked = xp.take_along_axis(moved, safe[..., None], axis=-1)[..., 0]
+        if all_valid:
+            losses = -picked if weights is None else -picked * weights
+        else:  # ignored targets give a loss (and a gradient) of +0, as PyTorch's kernel
+            losses = xp.where(valid, -picked * weights, x.dtype.type(0))
         ctx.class_dim, ctx.reduction = class_dim, reduction
+        # d loss[n] / d x[n, t[n]]
+        slope = x.dtype.type(-1) if weights is None else -weights
         if reduction == "none":
             out = losses
         elif reduction == "sum":
             out = xp.asarray(losses.sum(), dtype=x.dtype)
         else:
-            total = weights.sum()
-            with xp.errstate(divide="ignore", invalid="ignore"):  # all ignored: nan
+            total = x.dtype.type(safe.size) if weights is None else weights.sum()
+            if total:
                 out = xp.asarray(losses.sum() / total, dtype=x.dtype)
-                coef = coef / total
-        ctx.coef = coef.astype(x.dtype)
+                slope = slope / total
+            else:  # all ignored (or zero weights): 0 / 0, without NumPy's warning
+                with xp.errstate(divide="ignore", invalid="ignore"):
+                    out = xp.asarray(losses.sum() / total, dtype=x.dtype)
+                    slope = slope / total
+        coef = xp.zeros(moved.shape, x.dtype)
+        if all_valid:
+            coef.reshape(-1)[flat] = slope
+        else:
+            coef.reshape(-1)[flat[valid]] = slope[valid]
+        ctx.coef = coef if moved is x else xp.moveaxis(coef, -1, class_dim)
         return out
 
     @staticmethod

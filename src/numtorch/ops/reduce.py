@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import builtins
+
 from .. import _dtype, return_types
 from .._backend import sum_to
 from .._tensor import Tensor, make
 from ..autograd.function import Op
+from ..autograd.grad_mode import STATE
 from ._common import tensor_method, wrap_dim, wrap_dims, write_out, xp
 
 
@@ -127,17 +130,20 @@ def sum(input, dim=_ALL, keepdim=False, *, dtype=None, out=None):
 @tensor_method()
 def sum_to_size(input, *size):
     """Sums ``input`` down to ``size`` (the inverse of broadcasting; what backward uses)."""
-    shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else size
-    if tuple(shape) == input._data.shape:
+    shape = tuple(size[0]) if len(size) == 1 and not isinstance(size[0], int) else tuple(size)
+    data = input._data
+    if shape == data.shape:
         return input
-    try:
-        xp.broadcast_to(xp.empty(shape, bool), input._data.shape)
-    except ValueError:
+    lead = data.ndim - len(shape)
+    if lead < 0 or builtins.any(
+        n != m and n != 1 for n, m in zip(shape, data.shape[lead:], strict=True)
+    ):
         raise RuntimeError(
-            f"size {{{list(shape)}}} is not expandable to size {{{list(input._data.shape)}}}."
-        ) from None
-    shape = tuple(shape)
-    lead = input._data.ndim - len(shape)
+            f"size {{{list(shape)}}} is not expandable to size {{{list(data.shape)}}}."
+        )
+    if not (STATE.grad_enabled and input._requires_grad):
+        # nothing to record (the engine reducing a broadcast gradient): one plain sum
+        return make(sum_to(data, shape))
     if lead == 0:
         return SumToSize.apply(input, shape)
     # PyTorch sums with keepdim, then views the leading size-1 dims away (ViewBackward0)
