@@ -52,8 +52,6 @@ def _as_tuple(x):
 
 
 def _make_grads(outputs, grads, caller: str):
-    from ..ops.creation import ones_like
-
     out = []
     for i, (t, g) in enumerate(zip(outputs, grads, strict=True)):
         if g is None:
@@ -71,7 +69,7 @@ def _make_grads(outputs, grads, caller: str):
                 raise RuntimeError(
                     f"grad can be implicitly created only for real scalar outputs but got {t.dtype}"
                 )
-            g = ones_like(t)
+            g = _tensor.make(_ones(t))
         elif not isinstance(g, _tensor.Tensor):
             g = _tensor.make(t._data.dtype.type(g) * _ones(t))
         elif g._data.shape != t._data.shape:

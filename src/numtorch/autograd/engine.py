@@ -233,36 +233,48 @@ def run_backward(
     STATE.grad_enabled = create_graph
     tracer = tracers[-1] if tracers else None
     anomaly = STATE.anomaly
+    # the walk runs once per node of every backward: helpers are inlined and names bound
+    pop, push = heapq.heappop, heapq.heappush
+    take, buffer_of, placed_count = buffers.pop, buffers.get, placed.get
     try:
         while heap:
-            node = heapq.heappop(heap)[2]
-            grads = popped = buffers.pop(node)
+            node = pop(heap)[2]
+            grads = popped = take(node)
             if node._tensor_hooks or node._pre_hooks or node._retained:
                 grads = _run_pre_hooks(node, grads)
-            # a gradient that a built-in backward made and that sits in this one buffer slot
-            # only can become a leaf's .grad without a copy
-            first = grads[0]
-            owned = False
-            if node.__class__ is AccumulateGrad and first is not None and first is popped[0]:
-                memory = _memory(first)
-                owned = placed.get(memory) == 1 and memory not in external
-            for g in popped:
-                if g is not None:
-                    _unplace(placed, g)
             if captures:
                 for nr, g in enumerate(grads):
                     for i in captures.get((node, nr), ()):
                         results[i] = g
             if node.__class__ is AccumulateGrad:
-                if accumulate and grads[0] is not None and node.variable._requires_grad:
+                first = grads[0]
+                arrived = popped[0]
+                owned = False
+                if arrived is not None:
+                    data = arrived._data
+                    base = data.base
+                    memory = id(data if base is None else base)
+                    count = placed_count(memory)
+                    # a gradient that a built-in backward made and that sits in this one
+                    # buffer slot only can become the leaf's .grad without a copy
+                    owned = first is arrived and count == 1 and memory not in external
+                    if count is not None:
+                        if count > 1:
+                            placed[memory] = count - 1
+                        else:
+                            del placed[memory]
+                if accumulate and first is not None and node.variable._requires_grad:
                     if tracer is not None:
                         old = node.variable._grad
                         before = None if old is None else old.detach().clone()
-                        _accumulate(node, grads[0], create_graph)
-                        tracer.accumulate(node, grads[0], before, node.variable._grad)
+                        _accumulate(node, first, create_graph)
+                        tracer.accumulate(node, first, before, node.variable._grad)
                     else:
-                        _accumulate(node, grads[0], create_graph, owned)
+                        _accumulate(node, first, create_graph, owned)
                 continue
+            for g in popped:
+                if g is not None:
+                    _unplace(placed, g)
             if needed is not None and node not in needed:
                 continue
             if node._saved is FREED:
@@ -283,33 +295,36 @@ def run_backward(
                 node._release()
             metas = node._input_meta
             sent: list | None = [] if tracer is not None else None
-            for index, ((child, nr), grad) in enumerate(
-                zip(node.next_functions, grad_inputs, strict=True)
-            ):
+            index = -1
+            for (child, nr), grad in zip(node.next_functions, grad_inputs, strict=True):
+                index += 1
                 if child is None:
                     continue
                 if grad is not None:
-                    if not isinstance(grad, Tensor):
+                    if grad.__class__ is not Tensor and not isinstance(grad, Tensor):
                         raise TypeError(
                             f"Function {node.name()} returned a gradient of type "
                             f"{type(grad).__name__} at index {index}, expected a Tensor or None"
                         )
                     meta = metas[index]
                     data = grad._data
-                    if data.shape != meta[0] or data.dtype != meta[1]:
+                    dtype = data.dtype
+                    if data.shape != meta[0] or (dtype is not meta[1] and dtype != meta[1]):
                         grad = _validate(grad, meta, node, index)
+                        data = grad._data
                     if sent is not None:
                         sent.append((index, grad))
+                    base = data.base
+                    memory = id(data if base is None else base)
                     if foreign:
-                        external.add(_memory(grad))
-                    buf = buffers.get(child)
+                        external.add(memory)
+                    buf = buffer_of(child)
                     if buf is None:
                         buf = buffers[child] = [None] * child._num_outputs
                     old = buf[nr]
                     if old is None:
                         buf[nr] = grad
-                        memory = _memory(grad)
-                        placed[memory] = placed.get(memory, 0) + 1
+                        placed[memory] = placed_count(memory, 0) + 1
                     else:
                         total = buf[nr] = old + grad
                         _unplace(placed, old)
@@ -318,7 +333,7 @@ def run_backward(
                 deps[child] = remaining
                 if remaining == 0:
                     if child in buffers:
-                        heapq.heappush(heap, (-child._seq, id(child), child))
+                        push(heap, (-child._seq, id(child), child))
                     else:
                         _skip(child, deps, buffers, heap)
             if tracer is not None:
