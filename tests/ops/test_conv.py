@@ -107,3 +107,35 @@ def test_conv_transpose2d_stride_one_against_torch():
         ours = F.conv_transpose2d(numtorch.tensor(x), numtorch.tensor(w), **kwargs)
         ref = torch.nn.functional.conv_transpose2d(torch.tensor(x), torch.tensor(w), **kwargs)
         np.testing.assert_allclose(ours.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "kernel, stride, dilation, padding, groups",
+    [
+        ((5, 5), (1, 1), (1, 1), (2, 2), 1),
+        ((3, 2), (2, 1), (1, 2), (1, 0), 2),
+        ((2, 3), (1, 3), (2, 1), (0, 1), 3),
+        ((1, 4), (2, 2), (1, 1), (0, 0), 1),
+    ],
+)
+def test_two_copy_im2col_equals_the_patches(kernel, stride, dilation, padding, groups):
+    # _columns builds a 2-d im2col in two copies (column shifts, then row shifts): every
+    # entry must be the patch value it stands for, also for a smaller output grid (``out``)
+    rng = np.random.default_rng(4)
+    x = rng.standard_normal((2, 6, 9, 8)).astype(np.float32)
+    padded = np.pad(x, [(0, 0), (0, 0), (padding[0],) * 2, (padding[1],) * 2])
+    cols, out = conv._columns(x, kernel, stride, padding, dilation, groups)
+    for grid in (out, (max(out[0] - 1, 1), max(out[1] - 2, 1))):
+        if grid != out:
+            cols, _ = conv._columns(x, kernel, stride, padding, dilation, groups, grid)
+        cg = 6 // groups
+        expected = np.empty((groups, cg, *kernel, 2, *grid), np.float32)
+        for g, c, i, j in itertools.product(range(groups), range(cg), *map(range, kernel)):
+            rows = slice(
+                i * dilation[0], i * dilation[0] + stride[0] * (grid[0] - 1) + 1, stride[0]
+            )
+            columns = slice(
+                j * dilation[1], j * dilation[1] + stride[1] * (grid[1] - 1) + 1, stride[1]
+            )
+            expected[g, c, i, j] = padded[:, g * cg + c, rows, columns]
+        assert np.array_equal(cols, expected.reshape(groups, -1, 2 * grid[0] * grid[1]))

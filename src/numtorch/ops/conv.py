@@ -46,6 +46,9 @@ def _columns(x, kernel, stride, padding, dilation, groups, out=None):
             (spatial[i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(nd)
         )
     xg = x.reshape(n, groups, cg, *spatial)
+    if nd == 2 and kernel[1] > 1:
+        cols = _columns_2d(xg, kernel, stride, dilation, out)
+        return cols.reshape(groups, cg * math.prod(kernel), n * math.prod(out)), tuple(out)
     st = xg.strides
     # (groups, cg, *kernel, n, *out): this order copies fastest (runs along the input's rows)
     cols = as_strided(
@@ -63,21 +66,49 @@ def _columns(x, kernel, stride, padding, dilation, groups, out=None):
     return cols.reshape(groups, cg * math.prod(kernel), n * math.prod(out)), tuple(out)
 
 
+def _columns_2d(xg, kernel, stride, dilation, out):
+    """The im2col of ``(N, groups, C/groups, H, W)`` as ``(groups, cg, kh, kw, N, oh, ow)``,
+    in two copies. Copied straight from the image, each (kernel element, output row) is a
+    run of ``ow`` values: one short inner loop per run. First the kernel's column shifts (``kw``
+    copies of the needed rows, each cut to ``ow`` columns); in that buffer a row shift is a
+    whole block of output rows, so the second copy runs ``oh * ow`` values at a time (2x
+    faster for LeNet's second convolution)."""
+    n, groups, cg = xg.shape[:3]
+    (kh, kw), (sh, sw), (dh, dw), (oh, ow) = kernel, stride, dilation, out
+    rows = max((oh - 1) * sh + (kh - 1) * dh + 1, 0)
+    s = xg.strides
+    shifted = xp.empty((groups, cg, kw, n, rows, ow), dtype=xg.dtype)
+    shifted[...] = as_strided(
+        xg, shifted.shape, (s[1], s[2], s[4] * dw, s[0], s[3], s[4] * sw), writeable=False
+    )
+    t = shifted.strides
+    cols = xp.empty((groups, cg, kh, kw, n, oh, ow), dtype=xg.dtype)
+    cols[...] = as_strided(
+        shifted, cols.shape, (t[0], t[1], t[4] * dh, t[2], t[3], t[4] * sh, t[5]), writeable=False
+    )
+    return cols
+
+
 def _group_matmul(a, b):
     if a.shape[0] == 1:  # a plain 2-d GEMM (NumPy's stacked matmul is slower for one matrix)
         return xp.matmul(a[0], b[0])[None]
     return xp.matmul(a, b)
 
 
-def conv_forward(x, w, stride, padding, dilation, groups, columns=None):
+def conv_forward(x, w, stride, padding, dilation, groups, columns=None, bias=None):
     """``(N, C, *S)`` conv ``(O, C/groups, *K)``: im2col as a strided view, one matmul.
-    ``columns`` may bring the im2col of ``x`` (``_columns``) already made."""
+    ``columns`` may bring the im2col of ``x`` (``_columns``) already made; ``bias`` is added
+    in the copy that puts the product in (N, O, ...) order."""
     n = x.shape[0]
     o = w.shape[0]
     cols, out = columns or _columns(x, w.shape[2:], stride, padding, dilation, groups)
     y = _group_matmul(w.reshape(groups, o // groups, -1), cols)  # (groups, o / groups, n * L)
     y = y.reshape(groups, o // groups, n, math.prod(out)).transpose(2, 0, 1, 3)
-    return xp.ascontiguousarray(y).reshape(n, o, *out)
+    if bias is None:
+        return xp.ascontiguousarray(y).reshape(n, o, *out)
+    result = xp.empty((n, groups, o // groups, math.prod(out)), dtype=y.dtype)
+    xp.add(y, bias.reshape(groups, o // groups, 1), out=result)
+    return result.reshape(n, o, *out)
 
 
 def conv_weight_grad(x, grad, kernel, stride, padding, dilation, groups, columns=None):
@@ -188,12 +219,12 @@ class Convolution(Op):
             y = conv_transpose_forward(x, w, stride, padding, dilation, groups, size)
         else:
             columns = _columns(x, w.shape[2:], stride, padding, dilation, groups)
-            y = conv_forward(x, w, stride, padding, dilation, groups, columns)
+            y = conv_forward(x, w, stride, padding, dilation, groups, columns, b)
             if ctx.needs_input_grad and ctx.needs_input_grad[1]:
                 # the weight's gradient multiplies by the same im2col matrix: keep it (a
                 # copy of the input per kernel element) rather than copy it out again
                 ctx.columns = columns
-        if b is not None:
+        if b is not None and transposed:
             y += b.reshape((-1,) + (1,) * (x.ndim - 2))
         ctx.args = stride, padding, dilation, transposed, output_padding, groups
         needs = ctx.needs_input_grad
