@@ -1,4 +1,4 @@
-"""Gradient clipping: clip_grad_norm_, clip_grad_value_, get_total_norm."""
+"""Gradient clipping: clip_grad_norm_, clip_grads_with_norm_, clip_grad_value_, get_total_norm."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...ops.nn_support import vector_norm
 
-__all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "get_total_norm"]
+__all__ = [
+    "clip_grad_norm_",
+    "clip_grad_norm",
+    "clip_grad_value_",
+    "clip_grads_with_norm_",
+    "get_total_norm",
+]
 
 
 def _tensors(parameters):
@@ -47,14 +53,30 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     parameters = _tensors(parameters)
     grads = [p.grad for p in parameters if p.grad is not None]
     total_norm = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
+    clip_grads_with_norm_(parameters, max_norm, total_norm, foreach)
+    return total_norm
+
+
+def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None) -> None:
+    """Scales the gradients by ``min(max_norm / (total_norm + 1e-6), 1)``, in place, given a
+    precomputed ``total_norm`` (e.g. from ``get_total_norm``).
+
+    >>> p = numtorch.nn.Parameter(numtorch.zeros(2)); p.grad = numtorch.tensor([3., 4.])
+    >>> numtorch.nn.utils.clip_grads_with_norm_([p], 1.0, numtorch.tensor(5.0)); p.grad
+    tensor([0.6000, 0.8000])
+    """
+    parameters = _tensors(parameters)
+    grads = [p.grad for p in parameters if p.grad is not None]
+    max_norm = float(max_norm)
     if not grads:
-        return total_norm
+        return
     with no_grad():
         clip_coef = max_norm / (total_norm + 1e-6)
-        clip_coef_clamped = clip_coef.clamp(max=1.0)
+        # multiplying by a coefficient clamped to 1, rather than testing it, is PyTorch's
+        # arithmetic: a coefficient of exactly 1 still multiplies (and bumps versions)
+        clip_coef_clamped = _clamp_max(clip_coef, 1.0)
         for g in grads:
             g.mul_(clip_coef_clamped.to(g.dtype))
-    return total_norm
 
 
 def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -67,6 +89,18 @@ def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False
         stacklevel=2,
     )
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
+
+
+def _clamp_max(coef, max_value: float):
+    """``torch.clamp(coef, max=max_value)``, refusing a plain number as torch's parser does."""
+    if not isinstance(coef, Tensor):
+        raise TypeError(
+            f"clamp() received an invalid combination of arguments - got "
+            f"({type(coef).__name__}, max=float), but expected one of:\n"
+            " * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n"
+            " * (Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n"
+        )
+    return coef.clamp(max=max_value)
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
