@@ -21,12 +21,15 @@ __all__ = ["Beta"]
 class Beta(ExponentialFamily):
     """Beta distribution on ``[0, 1]`` with ``concentration1`` (alpha), ``concentration0`` (beta).
 
-    Built on a two-category :class:`Dirichlet`, so like it cannot be sampled in numtorch yet.
+    Built on a two-category :class:`Dirichlet`, whose reparameterized draws it takes.
 
     >>> import numtorch as torch
     >>> from numtorch.distributions import Beta
     >>> Beta(torch.tensor([2.0]), torch.tensor([3.0])).log_prob(torch.tensor([0.5]))
     tensor([0.4055])
+    >>> _ = torch.manual_seed(0)
+    >>> Beta(2.0, 3.0).sample((3,)).shape
+    numtorch.Size([3])
     """
 
     arg_constraints = {

@@ -12,6 +12,7 @@ import numtorch
 from numtorch import Size, Tensor
 
 from . import constraints
+from ._samplers import binomial
 from .distribution import Distribution
 from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
@@ -26,8 +27,8 @@ def _clamp_by_zero(x):
 class Binomial(Distribution):
     """Number of successes in ``total_count`` Bernoulli trials with ``probs`` or ``logits``.
 
-    ``sample`` needs ``torch.binomial``, which numtorch does not have: it raises
-    ``NotImplementedError``. ``log_prob``, moments, entropy and ``enumerate_support`` work.
+    ``sample`` uses PyTorch's algorithms (inversion for small ``n * p``, BTRS rejection for
+    large) on numtorch's generator: distributed exactly as PyTorch's draws, not the same numbers.
 
     >>> import numtorch as torch
     >>> from numtorch.distributions import Binomial
@@ -36,6 +37,9 @@ class Binomial(Distribution):
     tensor([0.3750])
     >>> d.enumerate_support().flatten()
     tensor([0., 1., 2., 3., 4.])
+    >>> _ = torch.manual_seed(0)
+    >>> d.sample((2,)).shape
+    numtorch.Size([2, 1])
     """
 
     arg_constraints = {
@@ -105,15 +109,9 @@ class Binomial(Distribution):
         return self._param.size()
 
     def sample(self, sample_shape=Size()):
-        sampler = getattr(numtorch, "binomial", None)
-        if sampler is None:
-            raise NotImplementedError(
-                "Binomial.sample needs torch.binomial, which numtorch does not implement "
-                "(its random stream could not be matched with PyTorch's)"
-            )
         shape = self._extended_shape(sample_shape)
         with numtorch.no_grad():
-            return sampler(self.total_count.expand(shape), self.probs.expand(shape))
+            return binomial(self.total_count.expand(shape), self.probs.expand(shape))
 
     def log_prob(self, value):
         if self._validate_args:

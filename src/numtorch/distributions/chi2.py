@@ -18,7 +18,7 @@ __all__ = ["Chi2"]
 class Chi2(Gamma):
     """Chi-squared with ``df`` degrees of freedom: ``Gamma(0.5 * df, 0.5)``.
 
-    Like :class:`Gamma`, it cannot be sampled in numtorch yet.
+    Sampled (with reparameterized gradients) as its :class:`Gamma`.
 
     >>> import numtorch as torch
     >>> from numtorch.distributions import Chi2

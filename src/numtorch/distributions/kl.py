@@ -22,6 +22,7 @@ from .beta import Beta
 from .binomial import Binomial
 from .categorical import Categorical
 from .cauchy import Cauchy
+from .continuous_bernoulli import ContinuousBernoulli
 from .dirichlet import Dirichlet
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
@@ -638,3 +639,65 @@ def _kl_normal_infinity_2(p, q):
 @register_kl(Pareto, Uniform)
 def _kl_pareto_infinity(p, q):
     return _infinite_like(p.scale)
+
+
+# -- the continuous Bernoulli, as torch registers it ------------------------------------------
+
+
+@register_kl(ContinuousBernoulli, ContinuousBernoulli)
+def _kl_continuous_bernoulli_continuous_bernoulli(p, q):
+    t1 = p.mean * (p.logits - q.logits)
+    t2 = p._cont_bern_log_norm() + numtorch.log1p(-p.probs)
+    t3 = -q._cont_bern_log_norm() - numtorch.log1p(-q.probs)
+    return t1 + t2 + t3
+
+
+@register_kl(Beta, ContinuousBernoulli)
+@register_kl(Uniform, ContinuousBernoulli)
+def _kl_to_continuous_bernoulli(p, q):
+    result = -p.entropy() - p.mean * q.logits - numtorch.log1p(-q.probs) - q._cont_bern_log_norm()
+    if isinstance(p, Uniform):
+        # q has no mass outside [0, 1]
+        outside = numtorch.max(
+            numtorch.ge(p.high, q.support.upper_bound), numtorch.le(p.low, q.support.lower_bound)
+        )
+        return numtorch.where(outside, numtorch.ones_like(result) * _INF, result)
+    return result
+
+
+@register_kl(ContinuousBernoulli, Pareto)
+def _kl_continuous_bernoulli_infinity(p, q):
+    return _infinite_like(p.probs)
+
+
+@register_kl(ContinuousBernoulli, Exponential)
+def _kl_continuous_bernoulli_exponential(p, q):
+    return -p.entropy() - numtorch.log(q.rate) + q.rate * p.mean
+
+
+@register_kl(ContinuousBernoulli, Normal)
+def _kl_continuous_bernoulli_normal(p, q):
+    t1 = -p.entropy()
+    t2 = 0.5 * (math.log(2.0 * math.pi) + numtorch.square(q.loc / q.scale)) + numtorch.log(q.scale)
+    t3 = (p.variance + numtorch.square(p.mean) - 2.0 * q.loc * p.mean) / (
+        2.0 * numtorch.square(q.scale)
+    )
+    return t1 + t2 + t3
+
+
+@register_kl(ContinuousBernoulli, Uniform)
+def _kl_continuous_bernoulli_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    # p has mass all over [0, 1]: a uniform not covering it gets an infinite KL
+    uncovered = numtorch.max(
+        numtorch.ge(q.low, p.support.lower_bound), numtorch.le(q.high, p.support.upper_bound)
+    )
+    return numtorch.where(uncovered, numtorch.ones_like(result) * _INF, result)
+
+
+register_kl(Exponential, ContinuousBernoulli)(_kl_exponential_infinity_2)
+register_kl(Gamma, ContinuousBernoulli)(_kl_gamma_infinity)
+register_kl(Gumbel, ContinuousBernoulli)(_kl_gumbel_infinity_2)
+register_kl(Laplace, ContinuousBernoulli)(_kl_laplace_infinity_2)
+register_kl(Normal, ContinuousBernoulli)(_kl_normal_infinity_2)
+register_kl(Pareto, ContinuousBernoulli)(_kl_pareto_infinity)
