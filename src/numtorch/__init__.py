@@ -436,6 +436,7 @@ for _name in ("selu_", "celu_", "rrelu_", "threshold_"):
 # isort: split
 # torch's other namespaces and top-level helpers
 from . import (
+    _tensor_extras,
     amp,
     backends,
     distributed,
@@ -444,6 +445,7 @@ from . import (
     func,
     jit,
     multiprocessing,
+    profiler,
     special,
     testing,
     version,
@@ -452,3 +454,7 @@ from ._finfo import finfo, iinfo
 from ._functions import *  # noqa: F403
 from ._linalg_legacy import *  # noqa: F403
 from ._runtime import *  # noqa: F403
+
+# storage views and the CPU-only Python-callable methods (apply_, map_, set_ ...)
+for _name in ("apply_", "map_", "untyped_storage", "storage", "set_"):
+    setattr(Tensor, _name, getattr(_tensor_extras, _name))

@@ -323,9 +323,6 @@ class Tensor:
         # .ctypes.data, not __array_interface__: the latter leaks a little memory per call
         return self._data.ctypes.data
 
-    def untyped_storage(self):
-        return _Storage(self)
-
     def storage_offset(self) -> int:
         root = self._data
         while isinstance(root.base, ndarray):
@@ -773,27 +770,6 @@ def _contiguous_strides(shape) -> tuple:
         strides.append(acc)
         acc *= max(s, 1)
     return tuple(reversed(strides))
-
-
-class _Storage:
-    """Just enough of ``untyped_storage()`` for code that compares data pointers."""
-
-    __slots__ = ("_tensor",)
-
-    def __init__(self, tensor):
-        self._tensor = tensor
-
-    def data_ptr(self) -> int:
-        root = self._tensor._data
-        while isinstance(root.base, ndarray):
-            root = root.base
-        return root.ctypes.data
-
-    def nbytes(self) -> int:
-        root = self._tensor._data
-        while isinstance(root.base, ndarray):
-            root = root.base
-        return root.nbytes
 
 
 def _rebuild(data, requires_grad):

@@ -207,3 +207,6 @@ def Variable(data, requires_grad=False, volatile=False):  # noqa: N802
     if requires_grad:
         data.requires_grad_(True)
     return data
+
+
+from . import profiler  # noqa: E402, F401  (built on numtorch.profiler: needs the above)

@@ -52,6 +52,13 @@ try:
     from .pixelshuffle import *  # noqa: F403
 except ImportError:
     pass
+from . import batchnorm as _batchnorm
+from ._sync_batchnorm import SyncBatchNorm
+from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .channelshuffle import ChannelShuffle
 from .fold import Fold, Unfold
 from .padding import *  # noqa: F403
+
+# PyTorch's path for it (its own file here: it builds on batchnorm's classes)
+SyncBatchNorm.__module__ = "numtorch.nn.modules.batchnorm"
+_batchnorm.SyncBatchNorm = SyncBatchNorm  # type: ignore[attr-defined]
