@@ -454,6 +454,7 @@ from ._finfo import finfo, iinfo
 from ._functions import *  # noqa: F403
 from ._linalg_legacy import *  # noqa: F403
 from ._runtime import *  # noqa: F403
+from .func import vmap
 
 # storage views and the CPU-only Python-callable methods (apply_, map_, set_ ...)
 for _name in ("apply_", "map_", "untyped_storage", "storage", "set_"):

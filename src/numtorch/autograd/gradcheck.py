@@ -9,7 +9,8 @@ full Jacobians (PyTorch's "slow mode"):
 * analytical: one ``autograd.grad`` call per output element, with a one-hot ``grad_output``,
   gives one column; it runs twice to catch non-reentrant (nondeterministic) backwards.
 
-numtorch has neither forward-mode AD nor vmap, so ``check_forward_ad``,
+numtorch has no forward-mode AD (``numtorch.func.jvp`` and ``vmap`` are built on reverse
+mode and loops, so they would check nothing new), so ``check_forward_ad``,
 ``check_batched_grad`` and ``check_batched_forward_grad`` are accepted for compatibility but
 add no check of their own, and ``fast_mode=True`` runs the full (slower, stricter) check.
 """

@@ -1,5 +1,6 @@
-"""``numtorch.func``: function transforms' entry points, as ``torch.func`` (for now
-``functional_call``).
+"""``numtorch.func``: function transforms, as ``torch.func``: ``grad``, ``grad_and_value``,
+``vjp``, ``jvp``, ``jacrev``, ``jacfwd``, ``hessian``, ``linearize``, ``vmap`` and
+``functional_call``.
 
 >>> from numtorch.func import functional_call
 >>> m = numtorch.nn.Linear(2, 1)
@@ -14,8 +15,30 @@ from typing import Any
 
 from ..nn.modules.module import Module
 from ..nn.utils.stateless import _functional_call, _merge_dicts
+from ._transforms import (
+    grad,
+    grad_and_value,
+    hessian,
+    jacfwd,
+    jacrev,
+    jvp,
+    linearize,
+    vjp,
+    vmap,
+)
 
-__all__ = ["functional_call"]
+__all__ = [
+    "functional_call",
+    "grad",
+    "grad_and_value",
+    "hessian",
+    "jacfwd",
+    "jacrev",
+    "jvp",
+    "linearize",
+    "vjp",
+    "vmap",
+]
 
 
 def functional_call(
