@@ -468,6 +468,31 @@ class Tensor:
         self._accumulator = _Strong(node)
         return node._register_tensor_hook(0, hook)
 
+    # leaf only: hook(tensor) after backward has accumulated into .grad (None: no hooks)
+    _post_accumulate_hooks: dict | None = None
+
+    def register_post_accumulate_grad_hook(self, hook) -> RemovableHandle:
+        """Runs ``hook(self)`` each time backward has accumulated a gradient into this leaf's
+        ``.grad`` (e.g. to step an optimizer per parameter during backward); the hook must
+        return None. ``handle.remove()`` takes it out.
+
+        >>> w = numtorch.ones(2, requires_grad=True)
+        >>> h = w.register_post_accumulate_grad_hook(lambda t: t.grad.mul_(0.5))
+        >>> (w * 4).sum().backward(); w.grad
+        tensor([2., 2.])
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = {}
+        handle = RemovableHandle(self._post_accumulate_hooks)
+        self._post_accumulate_hooks[handle._key] = hook
+        return handle
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulates d(self)/d(leaf) into every leaf's ``.grad`` (times ``gradient``: the
         vector-Jacobian product; required unless self has one element).

@@ -69,3 +69,54 @@ def test_node_hook_can_replace_grad_inputs():
     y.grad_fn.register_hook(lambda gi, go: (gi[0] * 0, None))
     y.sum().backward()
     assert x.grad.tolist() == [0.0]
+
+
+def test_post_accumulate_grad_hooks():
+    x = torch.ones(2, requires_grad=True)
+    seen = []
+    handle = x.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    (x * 3).sum().backward()
+    (x * 3).sum().backward(inputs=[x])  # the inputs= path accumulates too
+    torch.autograd.grad((x * 3).sum(), x)  # returns gradients: no accumulation, no hook
+    assert seen == [[3.0, 3.0], [6.0, 6.0]]
+    handle.remove()
+    (x * 3).sum().backward()
+    assert len(seen) == 2
+    # tensor hooks change the gradient before it is accumulated; the post hook sees the sum
+    x.grad = None
+    x.register_hook(lambda g: g * 10)
+    x.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+    (x * 3).sum().backward()
+    assert seen[-1] == [30.0, 30.0]
+    with pytest.raises(RuntimeError, match="^Tensor post accumulate grad hooks should return"):
+        w = torch.ones(1, requires_grad=True)
+        w.register_post_accumulate_grad_hook(lambda t: t * 2)
+        w.sum().backward()
+    with pytest.raises(RuntimeError, match="^post accumulate grad hooks cannot be registered on"):
+        (x * 2).register_post_accumulate_grad_hook(lambda t: None)
+    with pytest.raises(RuntimeError, match="^cannot register a hook on a tensor that doesn't"):
+        torch.ones(2).register_post_accumulate_grad_hook(lambda t: None)
+
+
+def test_optimizer_step_in_backward_matches_torch():
+    # the "optimizer in backward" pattern: one optimizer per parameter, stepped by the hook
+    reference = pytest.importorskip("torch")
+    results = []
+    for lib in (torch, reference):
+        lib.manual_seed(0)
+        model = lib.nn.Sequential(lib.nn.Linear(4, 3), lib.nn.Tanh(), lib.nn.Linear(3, 1))
+        optimizers = {p: lib.optim.Adam([p], lr=0.1, foreach=False) for p in model.parameters()}
+
+        def step(parameter, optimizers=optimizers):
+            optimizers[parameter].step()
+            optimizers[parameter].zero_grad()
+
+        for p in model.parameters():
+            p.register_post_accumulate_grad_hook(step)
+        x = lib.linspace(-1, 1, 20).reshape(5, 4)
+        for _ in range(3):
+            model(x).square().mean().backward()
+        results.append([p.detach().numpy().copy() for p in model.parameters()])
+        assert all(p.grad is None for p in model.parameters())
+    for ours, theirs in zip(*results, strict=True):
+        assert abs(ours - theirs).max() <= 1e-6 * (1 + abs(theirs).max())

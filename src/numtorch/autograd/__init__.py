@@ -6,7 +6,7 @@ from .. import _tensor
 from .._errors import hinted
 from . import functional, graph
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
-from .engine import run_backward
+from .engine import run_backward, run_post_accumulate_hooks
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
     enable_grad,
@@ -140,6 +140,8 @@ def backward(
                 t._grad = g.detach().clone() if not create_graph else g.clone()
             else:
                 t._grad = t._grad + g
+            if t._post_accumulate_hooks and t._grad_fn is None:
+                run_post_accumulate_hooks(t)
         return
     run_backward(tensors, grads, retain_graph, create_graph)
 

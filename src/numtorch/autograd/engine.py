@@ -16,7 +16,7 @@ import heapq
 from .grad_mode import STATE
 from .graph import FREED, AccumulateGrad
 
-__all__ = ["run_backward", "tracers"]
+__all__ = ["run_backward", "run_post_accumulate_hooks", "tracers"]
 
 # Active backward tracers (autograd.trace): each gets every node's gradients as the walk runs.
 # Empty (the normal case), the walk pays one truth test per backward call.
@@ -271,6 +271,8 @@ def run_backward(
                         tracer.accumulate(node, first, before, node.variable._grad)
                     else:
                         _accumulate(node, first, create_graph, owned)
+                    if node.variable._post_accumulate_hooks:
+                        run_post_accumulate_hooks(node.variable)
                 continue
             for g in popped:
                 if g is not None:
@@ -365,6 +367,13 @@ def _skip(node, deps, buffers, heap) -> None:
                     heapq.heappush(heap, (-child._seq, id(child), child))
                 else:
                     stack.append(child)
+
+
+def run_post_accumulate_hooks(leaf) -> None:
+    """The leaf's ``register_post_accumulate_grad_hook`` hooks, after its .grad is updated."""
+    for hook in list(leaf._post_accumulate_hooks.values()):
+        if hook(leaf) is not None:
+            raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
 
 def _run_pre_hooks(node, grads):
