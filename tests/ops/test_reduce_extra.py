@@ -194,3 +194,50 @@ def test_out_arguments():
     out = numtorch.empty(0)
     assert numtorch.std(numtorch.tensor([1.0, 3.0]), out=out) is out
     assert out.item() == pytest.approx(2**0.5)
+
+
+# ATen's CPU topk leaves tied values in the order libstdc++'s partial_sort / nth_element + sort
+# leave them; these were printed by torch 2.13
+_TOPK_GOLDEN = [
+    ([0.0, 0.0, 0.0, 0.0, 0.0], 3, True, True, [2, 4, 3]),
+    ([5, 1, 5, 1, 5, 1], 2, False, True, [3, 5]),
+    ([2, 2, 2, 1, 1, 1, 3, 3], 4, True, True, [7, 6, 1, 0]),
+    ([3, 1, 3, 1, 3], 2, True, False, [2, 4]),
+    ([1, 3, 3, 2], 2, True, True, [1, 2]),
+    ([1.0, float("nan"), 3.0, float("nan")], 2, True, True, [1, 3]),
+]
+
+
+@pytest.mark.parametrize("values, k, largest, is_sorted, expected", _TOPK_GOLDEN)
+def test_topk_breaks_ties_as_torch(values, k, largest, is_sorted, expected):
+    out = numtorch.topk(numtorch.tensor(values), k, largest=largest, sorted=is_sorted)
+    assert out.indices.tolist() == expected
+    assert out.values.tolist() == [values[i] for i in expected] or np.isnan(out.values).any()
+
+
+def test_topk_matches_torch_on_ties_nans_and_both_algorithms():
+    torch = _torch()
+    rng = np.random.default_rng(7)
+    for trial in range(400):
+        n = int(rng.integers(1, 2000 if trial % 10 == 0 else 150))
+        # k * 64 <= n takes the partial_sort path, larger k the nth_element one
+        k = int(rng.integers(0, n + 1)) if trial % 3 else int(rng.integers(0, n // 64 + 1))
+        kind = trial % 4
+        if kind == 0:
+            values = rng.integers(0, 5, (3, n)).astype(np.float32)
+        elif kind == 1:
+            values = rng.integers(0, 3, (3, n))
+        elif kind == 2:
+            values = rng.standard_normal((3, n))
+            values[rng.random((3, n)) < 0.2] = np.nan
+            values[rng.random((3, n)) < 0.3] = 1.0
+        else:
+            values = rng.standard_normal((3, n)).astype(np.float32)
+        largest, is_sorted = bool(trial % 2), bool((trial // 2) % 2)
+        dim = int(rng.integers(0, 2)) - 1 if n > 3 else -1
+        if dim == 0:
+            values = np.ascontiguousarray(values.T)
+        ours = numtorch.topk(numtorch.tensor(values), k, dim, largest, is_sorted)
+        theirs = torch.topk(torch.tensor(values), k, dim, largest, is_sorted)
+        assert ours.indices.tolist() == theirs.indices.tolist(), (n, k, largest, is_sorted)
+        np.testing.assert_array_equal(_np(ours.values), theirs.values.numpy())

@@ -11,6 +11,7 @@ from .. import return_types
 from .._tensor import Tensor, make
 from ..autograd.function import Op
 from ._common import tensor_method, wrap_dim, write_out, xp
+from ._stl import aten_topk
 
 # -- the scatter/gather pair that carries gradients back to picked elements -------------------
 
@@ -155,11 +156,35 @@ def msort(input, *, out=None):
     return write_out(out, values) if out is not None else values
 
 
+# rows up to this many elements in all get ATen's order for tied values (a Python emulation)
+_TOPK_EMULATION_LIMIT = 1 << 20
+
+
 class Topk(_Selection):
     @staticmethod
-    def select(xp_, x, dim, k, largest):
+    def select(xp_, x, dim, k, largest, sorted=True):
         order = _argsort(xp_, x, dim, descending=largest)
-        return xp_.take(order, xp_.arange(k), axis=dim)
+        n = x.shape[dim]
+        index = xp_.take(order, xp_.arange(k), axis=dim)
+        if k == 0 or x.dtype.kind not in "biuf" or x.size > _TOPK_EMULATION_LIMIT:
+            return index
+        rows = xp_.moveaxis(x, dim, -1).reshape(-1, n)
+        picked = xp_.moveaxis(index, dim, -1).reshape(-1, k).copy()
+        if sorted:
+            # a stable sort is ATen's answer unless equal values meet among the chosen k or
+            # at the cut: only those rows take ATen's own algorithm
+            first = xp_.moveaxis(order, dim, -1).reshape(-1, n)[:, : k + 1]
+            ranked = xp_.take_along_axis(rows, first, 1)
+            tied = ranked[:, 1:] == ranked[:, :-1]
+            if ranked.dtype.kind == "f":
+                tied |= (ranked[:, 1:] != ranked[:, 1:]) & (ranked[:, :-1] != ranked[:, :-1])
+            redo = xp_.nonzero(tied.any(axis=1))[0].tolist()
+        else:  # unsorted: the order is the selection algorithm's, ties or not
+            redo = range(rows.shape[0])
+        for r in redo:
+            picked[r] = aten_topk(rows[r].tolist(), k, largest, sorted)
+        shape = index.shape[:dim] + index.shape[dim + 1 :] + (k,)
+        return xp_.moveaxis(picked.reshape(shape), -1, dim)
 
 
 @tensor_method()
@@ -170,7 +195,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     size = input._data.shape[dim] if ndim else 1
     if k < 0 or k > size:
         raise RuntimeError("selected index k out of range")
-    values, indices = Topk.apply(input, dim, True, k, largest)
+    values, indices = Topk.apply(input, dim, True, k, largest, sorted)
     return _pack(values, indices, out, return_types.topk)
 
 

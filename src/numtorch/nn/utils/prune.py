@@ -13,12 +13,9 @@ True
 
 from __future__ import annotations
 
-import math
 import numbers
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
-
-import numpy as np
 
 import numtorch
 
@@ -710,144 +707,9 @@ def _channel_mask(t, dim, channels):
 
 
 def _topk_indices(values, k: int, largest: bool):
-    """Indices (as an int64 tensor) of the ``k`` entries torch.topk would return."""
-    a = np.asarray(values.detach().numpy(), dtype=np.float64).reshape(-1)
-    n = a.size
-    if k >= n:
-        return numtorch.tensor(np.arange(n, dtype=np.int64))
-    order = np.argsort(a, kind="stable")  # NaN last: the largest, as in torch's comparator
-    ranked = a[order]
-    cut = n - k if largest else k  # ranked[:cut] and ranked[cut:] are the two sides
-    lo, hi = ranked[cut - 1], ranked[cut]
-    tied = (lo == hi) or (math.isnan(lo) and math.isnan(hi))
-    if not tied:
-        chosen = order[cut:] if largest else order[:cut]
-        return numtorch.tensor(np.sort(chosen).astype(np.int64))
-    return numtorch.tensor(np.asarray(_libstdcxx_topk(a.tolist(), k, largest), dtype=np.int64))
-
-
-def _libstdcxx_topk(vals: list[float], k: int, largest: bool) -> list[int]:
-    if largest:
-
-        def before(x, y):
-            return (x != x and y == y) or x > y
-    else:
-
-        def before(x, y):
-            return (x == x and y != y) or x < y
-
-    n = len(vals)
-    q = [(v, i) for i, v in enumerate(vals)]
-
-    def comp(p, r):
-        return before(p[0], r[0])
-
-    if k * 64 <= n:
-        _heap_select(q, 0, k, n, comp)
-    else:
-        _introselect(q, 0, k - 1, n, 2 * (n.bit_length() - 1), comp)
-    return [i for _, i in q[:k]]
-
-
-def _push_heap(q, first, hole, top, value, comp):
-    parent = (hole - 1) // 2
-    while hole > top and comp(q[first + parent], value):
-        q[first + hole] = q[first + parent]
-        hole = parent
-        parent = (hole - 1) // 2
-    q[first + hole] = value
-
-
-def _adjust_heap(q, first, hole, length, value, comp):
-    top = hole
-    child = hole
-    while child < (length - 1) // 2:
-        child = 2 * (child + 1)
-        if comp(q[first + child], q[first + child - 1]):
-            child -= 1
-        q[first + hole] = q[first + child]
-        hole = child
-    if length % 2 == 0 and child == (length - 2) // 2:
-        child = 2 * (child + 1)
-        q[first + hole] = q[first + child - 1]
-        hole = child - 1
-    _push_heap(q, first, hole, top, value, comp)
-
-
-def _heap_select(q, first, middle, last, comp):
-    length = middle - first
-    if length >= 2:
-        parent = (length - 2) // 2
-        while True:
-            _adjust_heap(q, first, parent, length, q[first + parent], comp)
-            if parent == 0:
-                break
-            parent -= 1
-    for i in range(middle, last):
-        if comp(q[i], q[first]):
-            value = q[i]
-            q[i] = q[first]
-            _adjust_heap(q, first, 0, length, value, comp)
-
-
-def _introselect(q, first, nth, last, depth, comp):
-    while last - first > 3:
-        if depth == 0:
-            _heap_select(q, first, nth + 1, last, comp)
-            q[first], q[nth] = q[nth], q[first]
-            return
-        depth -= 1
-        mid = first + (last - first) // 2
-        _move_median_to_first(q, first, first + 1, mid, last - 1, comp)
-        cut = _unguarded_partition(q, first + 1, last, first, comp)
-        if cut <= nth:
-            first = cut
-        else:
-            last = cut
-    _insertion_sort(q, first, last, comp)
-
-
-def _move_median_to_first(q, result, a, b, c, comp):
-    if comp(q[a], q[b]):
-        if comp(q[b], q[c]):
-            pick = b
-        elif comp(q[a], q[c]):
-            pick = c
-        else:
-            pick = a
-    elif comp(q[a], q[c]):
-        pick = a
-    elif comp(q[b], q[c]):
-        pick = c
-    else:
-        pick = b
-    q[result], q[pick] = q[pick], q[result]
-
-
-def _unguarded_partition(q, first, last, pivot, comp):
-    while True:
-        while comp(q[first], q[pivot]):
-            first += 1
-        last -= 1
-        while comp(q[pivot], q[last]):
-            last -= 1
-        if not first < last:
-            return first
-        q[first], q[last] = q[last], q[first]
-        first += 1
-
-
-def _insertion_sort(q, first, last, comp):
-    if first == last:
-        return
-    for i in range(first + 1, last):
-        value = q[i]
-        if comp(value, q[first]):
-            q[first + 1 : i + 1] = q[first:i]
-            q[first] = value
-        else:
-            j = i
-            while comp(value, q[j - 1]):
-                q[j] = q[j - 1]
-                j -= 1
-            q[j] = value
+    """Indices (as an int64 tensor) of the ``k`` entries torch.topk would return, ties broken
+    as its CPU kernel breaks them (``numtorch.topk`` reproduces that)."""
+    flat = values.detach().reshape(-1)
+    if k >= flat.numel():
+        return numtorch.arange(flat.numel())
+    return numtorch.topk(flat, k, largest=largest).indices
