@@ -293,3 +293,11 @@ def test_finfo_and_iinfo_match_torch():
             theirs.max,
             theirs.bits,
         )
+
+
+def test_bfloat16_casts_say_numpy_has_no_such_type():
+    # Tensor.bfloat16() and Module.bfloat16() exist (scripts call them) and raise to()'s error
+    with pytest.raises(TypeError, match="bfloat16 is not supported: NumPy has no such type"):
+        numtorch.ones(2).bfloat16()
+    with pytest.raises(TypeError, match="bfloat16 is not supported: NumPy has no such type"):
+        numtorch.nn.Linear(2, 2).bfloat16()

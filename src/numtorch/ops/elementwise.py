@@ -1100,6 +1100,7 @@ for _method, _dt in [
     ("float", "float32"),
     ("double", "float64"),
     ("half", "float16"),
+    ("bfloat16", "bfloat16"),  # raises to()'s TypeError: NumPy has no bfloat16
     ("int", "int32"),
     ("long", "int64"),
     ("short", "int16"),
