@@ -455,6 +455,16 @@ from ._functions import *  # noqa: F403
 from ._linalg_legacy import *  # noqa: F403
 from ._runtime import *  # noqa: F403
 from .func import vmap
+from .ops.linalg_more import (
+    frobenius_norm,
+    geqrf,
+    lobpcg,
+    nuclear_norm,
+    orgqr,
+    ormqr,
+    pca_lowrank,
+    svd_lowrank,
+)
 
 # storage views and the CPU-only Python-callable methods (apply_, map_, set_ ...)
 for _name in ("apply_", "map_", "untyped_storage", "storage", "set_"):

@@ -44,6 +44,7 @@ from ..ops.linalg_extra import (
     tensorsolve,
     vander,
 )
+from ..ops.linalg_more import ldl_factor, ldl_factor_ex, ldl_solve
 from ..ops.shape import diagonal as _diagonal
 from ..ops.special import matrix_exp
 
@@ -62,6 +63,9 @@ __all__ = [
     "householder_product",
     "inv",
     "inv_ex",
+    "ldl_factor",
+    "ldl_factor_ex",
+    "ldl_solve",
     "lstsq",
     "lu",
     "lu_factor",
