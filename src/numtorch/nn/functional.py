@@ -1115,3 +1115,8 @@ from ._functional_extra import *  # noqa: E402,F401,F403
 from ._functional_extra import __all__ as _extra_all  # noqa: E402
 
 __all__ += _extra_all
+
+from ._functional_pool_extra import *  # noqa: E402,F401,F403
+from ._functional_pool_extra import __all__ as _pool_extra_all  # noqa: E402
+
+__all__ += _pool_extra_all

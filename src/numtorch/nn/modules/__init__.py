@@ -53,6 +53,7 @@ try:
 except ImportError:
     pass
 from . import batchnorm as _batchnorm
+from ._extra_modules import *  # noqa: E402, F403
 from ._sync_batchnorm import SyncBatchNorm
 from .adaptive import AdaptiveLogSoftmaxWithLoss
 from .channelshuffle import ChannelShuffle
