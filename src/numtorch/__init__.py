@@ -465,6 +465,18 @@ from .ops.linalg_more import (
     pca_lowrank,
     svd_lowrank,
 )
+from .ops.signal import (
+    bartlett_window,
+    blackman_window,
+    frombuffer,
+    gradient,
+    hamming_window,
+    hann_window,
+    histogramdd,
+    istft,
+    kaiser_window,
+    stft,
+)
 
 # storage views and the CPU-only Python-callable methods (apply_, map_, set_ ...)
 for _name in ("apply_", "map_", "untyped_storage", "storage", "set_"):

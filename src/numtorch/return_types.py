@@ -14,6 +14,10 @@ __all__ = [
     "cummax",
     "cummin",
     "aminmax",
+    "geqrf",
+    "histogramdd",
+    "linalg_ldl_factor",
+    "linalg_ldl_factor_ex",
 ]
 
 
@@ -52,3 +56,7 @@ aminmax = _structseq("aminmax", ("min", "max"))
 std_mean = _structseq("std_mean", ("std", "mean"))
 var_mean = _structseq("var_mean", ("var", "mean"))
 slogdet = _structseq("slogdet", ("sign", "logabsdet"))
+geqrf = _structseq("geqrf", ("a", "tau"))
+histogramdd = _structseq("histogramdd", ("hist", "bin_edges"))
+linalg_ldl_factor = _structseq("linalg_ldl_factor", ("LD", "pivots"))
+linalg_ldl_factor_ex = _structseq("linalg_ldl_factor_ex", ("LD", "pivots", "info"))

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 import warnings
 
+from .. import return_types
 from .._tensor import make
 from ..autograd.function import Op
-from ..return_types import _structseq
 from . import linalg as _la
 from . import linalg_extra as _ex
 from ._common import shape_str, tensor_method, xp
@@ -35,9 +35,10 @@ __all__ = [
     "svd_lowrank",
 ]
 
-geqrf_type = _structseq("geqrf", ("a", "tau"))
-linalg_ldl_factor = _structseq("linalg_ldl_factor", ("LD", "pivots"))
-linalg_ldl_factor_ex = _structseq("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
+# registered in return_types, so that results pickle by reference as PyTorch's do
+geqrf_type = return_types.geqrf
+linalg_ldl_factor = return_types.linalg_ldl_factor
+linalg_ldl_factor_ex = return_types.linalg_ldl_factor_ex
 
 
 def _not_implemented_dtype(kernel: str, dtype) -> None:
