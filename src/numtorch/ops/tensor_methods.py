@@ -22,7 +22,6 @@ from .shape import (
     T,
     Transpose,
     Unsqueeze,
-    chunk,
     split,
     squeeze_with,
     t,
@@ -177,16 +176,6 @@ def fill_diagonal_(self, fill_value, wrap=False):
 def split_with_sizes(self, split_sizes, dim=0):
     """``split`` with a list of sizes, as torch.Tensor.split_with_sizes."""
     return split(self, list(split_sizes), dim)
-
-
-@tensor_method()
-def unsafe_split(self, split_size, dim=0):
-    return split(self, split_size, dim)
-
-
-@tensor_method()
-def unsafe_chunk(self, chunks, dim=0):
-    return chunk(self, chunks, dim)
 
 
 @tensor_method()
