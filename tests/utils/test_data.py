@@ -162,8 +162,8 @@ def test_argument_errors():
         BatchSampler(range(3), 0, False)
     with pytest.raises(ValueError, match="num_samples should be a positive integer value"):
         RandomSampler(range(3), num_samples=0)
-    with pytest.raises(NotImplementedError, match="num_workers=2 is not supported"):
-        DataLoader(range(3), num_workers=2)
+    with pytest.raises(ValueError, match="num_workers option should be non-negative"):
+        DataLoader(range(3), num_workers=-1)
     loader = DataLoader(range(3))
     with pytest.raises(ValueError, match="batch_size attribute should not be set after DataLoader"):
         loader.batch_size = 5

@@ -1,7 +1,7 @@
-"""Helpers of the DataLoader: collation and fetching (torch.utils.data._utils)."""
+"""Helpers of the DataLoader: collation, fetching and workers (torch.utils.data._utils)."""
 
 from __future__ import annotations
 
-from . import collate, fetch
+from . import collate, fetch, worker
 
-__all__ = ["collate", "fetch"]
+__all__ = ["collate", "fetch", "worker"]
