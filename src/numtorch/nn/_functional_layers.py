@@ -19,6 +19,7 @@ from ..ops import nn_support as _sup
 from ..ops import norm as _norm
 from ..ops import pool as _pool
 from ..ops._common import xp
+from . import _interpolate_extra
 
 __all__ = [
     "conv1d",
@@ -809,7 +810,8 @@ def interpolate(
     antialias=False,
 ):
     """Resamples the spatial dims to ``size`` or by ``scale_factor``: modes nearest,
-    nearest-exact, (bi/tri)linear and area, with PyTorch's index arithmetic."""
+    nearest-exact, (bi/tri)linear, bicubic and area, and ``antialias`` for bilinear and
+    bicubic, with PyTorch's index arithmetic."""
     if mode in ("nearest", "area", "nearest-exact"):
         if align_corners is not None:
             raise ValueError(
@@ -823,12 +825,14 @@ def interpolate(
         raise NotImplementedError(
             "Input Error: Only 3D, 4D and 5D input Tensors supported (got "
             f"{input.dim()}D) for the modes: nearest | linear | bilinear | bicubic | trilinear "
-            f"| area | nearest-exact (got {mode})"
+            f"| lanczos | area | nearest-exact (got {mode})"
         )
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
     spatial = tuple(input.shape[2:])
     if size is not None:
+        if recompute_scale_factor:
+            raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
         out = tuple(int(s) for s in _NTUPLE[nd](size))
         if len(out) != nd:
             raise ValueError(
@@ -852,6 +856,8 @@ def interpolate(
             scales = (None,) * nd
     else:
         raise ValueError("either size or scale_factor should be defined")
+    if antialias or mode == "bicubic":
+        return _interpolate_extra.resample(input, mode, out, scales, align_corners, antialias)
     if mode in ("nearest", "nearest-exact"):
         table = _pool.NEAREST if mode == "nearest" else _pool.NEAREST_EXACT
         indices = tuple(
@@ -875,8 +881,8 @@ def interpolate(
         return _pool.LINEAR[nd].apply(input, mats)
     raise NotImplementedError(
         f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) for the "
-        f"modes: nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got "
-        f"{mode})"
+        "modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
+        f"nearest-exact (got {mode})"
     )
 
 
