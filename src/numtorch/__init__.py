@@ -202,7 +202,7 @@ ByteTensor = _legacy["ByteTensor"]
 BoolTensor = _legacy["BoolTensor"]
 
 # isort: split
-from . import linalg, serialization
+from . import hub, linalg, serialization
 from ._dlpack import from_dlpack  # also attaches Tensor.__dlpack__ / __dlpack_device__
 from .ops import scatter as _scatter
 from .ops.elementwise import (

@@ -94,3 +94,35 @@ def test_sum_to_size_without_graph_and_its_error():
     y = numtorch.ones(2, 3, requires_grad=True)
     assert y.sum_to_size(3).grad_fn.name() == "ViewBackward0"
     assert y.sum_to_size(1, 3).grad_fn.name() == "SumBackward1"
+
+
+_COMPLEX_PRODUCTS = {
+    "dot": ((3,), (3,), lambda L, a, b: L.dot(a, b)),
+    "mv": ((2, 3), (3,), lambda L, a, b: L.mv(a, b)),
+    "bmm": ((2, 3, 4), (2, 4, 5), lambda L, a, b: L.bmm(a, b)),
+    "matmul_broadcast": ((2, 3, 4), (4, 5), lambda L, a, b: L.matmul(a, b)),
+    "matmul_1d_3d": ((4,), (2, 4, 5), lambda L, a, b: L.matmul(a, b)),
+    "matmul_3d_1d": ((2, 3, 4), (4,), lambda L, a, b: L.matmul(a, b)),
+    "vector_matrix": ((4,), (4, 5), lambda L, a, b: L.matmul(a, b)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_COMPLEX_PRODUCTS))
+def test_complex_products_conjugate_the_partner(name):
+    # grad_a = grad @ b^H and grad_b = a^H @ grad for every product form, as PyTorch
+    shape_a, shape_b, fn = _COMPLEX_PRODUCTS[name]
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal(shape_a) + 1j * rng.standard_normal(shape_a)
+    b = rng.standard_normal(shape_b) + 1j * rng.standard_normal(shape_b)
+    ta = numtorch.tensor(a, requires_grad=True)
+    tb = numtorch.tensor(b, requires_grad=True)
+    out = fn(numtorch, ta, tb)
+    g = np.full(tuple(out.shape), 0.3 + 0.7j)
+    out.backward(numtorch.tensor(g))
+    assert numtorch.autograd.gradcheck(lambda x, y: fn(numtorch, x, y), (ta, tb))
+    torch = pytest.importorskip("torch")
+    ra = torch.tensor(a, requires_grad=True)
+    rb = torch.tensor(b, requires_grad=True)
+    fn(torch, ra, rb).backward(torch.tensor(g))
+    np.testing.assert_allclose(ta.grad.numpy(), ra.grad.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(tb.grad.numpy(), rb.grad.numpy(), rtol=1e-12, atol=1e-12)

@@ -16,11 +16,41 @@ import heapq
 from .grad_mode import STATE
 from .graph import FREED, AccumulateGrad
 
-__all__ = ["run_backward", "run_post_accumulate_hooks", "tracers"]
+__all__ = [
+    "GraphTask",
+    "current_graph_task",
+    "run_backward",
+    "run_post_accumulate_hooks",
+    "tracers",
+]
 
 # Active backward tracers (autograd.trace): each gets every node's gradients as the walk runs.
 # Empty (the normal case), the walk pays one truth test per backward call.
 tracers: list = []
+
+
+class GraphTask:
+    """One running backward call (PyTorch's graph task), for hooks that need to know which
+    backward they run in and which nodes it will run (``register_multi_grad_hook``)."""
+
+    __slots__ = ("roots", "deps", "needed")
+
+    def __init__(self, roots, deps, needed) -> None:
+        self.roots, self.deps, self.needed = roots, deps, needed
+
+    def will_execute(self, node) -> bool:
+        """Whether this backward runs ``node``: reachable from its roots and, when ``inputs=``
+        restricts the walk, on a path to one of them."""
+        reached = node in self.deps or any(node is root for root in self.roots)
+        return reached and (self.needed is None or node in self.needed)
+
+
+_running: list[GraphTask] = []  # innermost last (a hook may start a nested backward)
+
+
+def current_graph_task() -> GraphTask | None:
+    """The innermost backward call running now, or None outside backward."""
+    return _running[-1] if _running else None
 
 
 def _dependencies(roots) -> dict:
@@ -233,6 +263,7 @@ def run_backward(
     STATE.grad_enabled = create_graph
     tracer = tracers[-1] if tracers else None
     anomaly = STATE.anomaly
+    _running.append(GraphTask(root_nodes, deps, needed))
     # the walk runs once per node of every backward: helpers are inlined and names bound
     pop, push = heapq.heappop, heapq.heappush
     take, buffer_of, placed_count = buffers.pop, buffers.get, placed.get
@@ -342,6 +373,7 @@ def run_backward(
                 tracer.node(node, grads, sent)
     finally:
         STATE.grad_enabled = previous
+        _running.pop()
     if inputs is not None and not allow_unused:
         for r in results:
             if r is None:

@@ -16,6 +16,10 @@ __all__ = [
     "saved_tensors_hooks",
     "save_on_cpu",
     "draw",
+    "register_multi_grad_hook",
+    "disable_saved_tensors_hooks",
+    "allow_mutation_on_saved_tensors",
+    "increment_version",
 ]
 
 # Every node gets a sequence number; the engine runs the newest ready node first, as PyTorch.
@@ -248,3 +252,9 @@ def grad_accumulator(tensor) -> AccumulateGrad:
 
 
 from ._draw import draw  # noqa: E402  (draw walks Nodes, defined above)
+from ._graph_extra import (  # noqa: E402  (builds on the classes above)
+    allow_mutation_on_saved_tensors,
+    disable_saved_tensors_hooks,
+    increment_version,
+    register_multi_grad_hook,
+)

@@ -119,14 +119,14 @@ class Mm(Op):
 class Dot(_Product):
     @staticmethod
     def backward(ctx, grad):
-        y, x = ctx.saved_tensors
+        y, x = map(_conj, ctx.saved_tensors)
         return (grad * y if y is not None else None), (grad * x if x is not None else None)
 
 
 class Mv(_Product):
     @staticmethod
     def backward(ctx, grad):
-        y, x = ctx.saved_tensors
+        y, x = map(_conj, ctx.saved_tensors)
         gx = grad.unsqueeze(-1) * y.unsqueeze(0) if y is not None else None
         return gx, (x.t().mv(grad) if x is not None else None)
 
@@ -134,7 +134,7 @@ class Mv(_Product):
 class Bmm(_Product):
     @staticmethod
     def backward(ctx, grad):
-        y, x = ctx.saved_tensors
+        y, x = map(_conj, ctx.saved_tensors)
         gx = grad.matmul(y.transpose(-1, -2)) if y is not None else None
         return gx, (x.transpose(-1, -2).matmul(grad) if x is not None else None)
 
@@ -150,7 +150,7 @@ class UnsafeView(_Product):
     @staticmethod
     def backward(ctx, grad):
         # the engine sums each gradient over broadcast batch dims back to its input's shape
-        y, x = ctx.saved_tensors
+        y, x = map(_conj, ctx.saved_tensors)
         x_ndim, y_ndim = ctx.ndims
         gx = gy = None
         if y is not None:
@@ -175,7 +175,7 @@ class Squeeze4(Dot):
 
     @staticmethod
     def backward(ctx, grad):
-        y, x = ctx.saved_tensors
+        y, x = map(_conj, ctx.saved_tensors)
         gx = y.matmul(grad) if y is not None else None
         gy = x.unsqueeze(-1) * grad.unsqueeze(-2) if x is not None else None
         return gx, gy
@@ -388,8 +388,10 @@ def _diag_embed(v: Tensor) -> Tensor:
     return v.unsqueeze(-1) * _eye_like(v)
 
 
-def _conj(t: Tensor) -> Tensor:
-    return t.conj() if t._data.dtype.kind == "c" else t
+def _conj(t):
+    """``t`` conjugated if complex (PyTorch's complex rule: a product's gradient is
+    ``grad @ other^H``); real tensors and None pass through."""
+    return t.conj() if t is not None and t._data.dtype.kind == "c" else t
 
 
 def _check_matrix(fname: str, x, arg: str = "A") -> None:
