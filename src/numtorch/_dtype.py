@@ -98,6 +98,48 @@ _BY_NAME = {d._name: d for d in (*ALL, bfloat16)}
 FROM_NP = {d._np: d for d in ALL}
 
 
+# PyTorch's messages name a scalar type in two ways: ATen's short name ("expected scalar type
+# Float") and c10's C++ type name ("expected m1 and m2 to have the same dtype: float != double")
+SCALAR_NAMES = {
+    "float16": "Half",
+    "float32": "Float",
+    "float64": "Double",
+    "complex64": "ComplexFloat",
+    "complex128": "ComplexDouble",
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
+CPP_NAMES = {
+    "float16": "c10::Half",
+    "float32": "float",
+    "float64": "double",
+    "complex64": "c10::complex<float>",
+    "complex128": "c10::complex<double>",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def scalar_name(np_dtype) -> str:
+    """ATen's short name of a NumPy dtype: 'Float', 'Long' ..."""
+    name = np.dtype(np_dtype).name
+    return SCALAR_NAMES.get(name, name)
+
+
+def cpp_name(np_dtype) -> str:
+    """c10's C++ name of a NumPy dtype: 'float', 'long int' ..."""
+    name = np.dtype(np_dtype).name
+    return CPP_NAMES.get(name, name)
+
+
 def _dtype_by_name(name: str) -> dtype:
     return _BY_NAME[name]
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import _backend
 from ._backend import ndarray
-from ._dtype import FROM_NP
+from ._dtype import FROM_NP, cpp_name
 from ._tensor import Tensor, legacy_type_name, make
 from .autograd.function import Op
 from .autograd.grad_mode import STATE
@@ -341,20 +341,6 @@ def storage(self: Tensor) -> TypedStorage:
 
 # -- set_ ---------------------------------------------------------------------------------------
 
-_C_NAMES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
-
 
 class _SetNotImplemented(Op):
     """The history of a set_ that autograd records: PyTorch has no derivative for it."""
@@ -411,8 +397,8 @@ def set_(self: Tensor, source=None, storage_offset: int = 0, size=None, stride=N
     elif isinstance(source, Tensor):
         if source._data.dtype != np_dtype:
             raise RuntimeError(
-                f"Could not set tensor of type {_C_NAMES.get(source._data.dtype.name, '?')} to "
-                f"a tensor of type {_C_NAMES.get(np_dtype.name, '?')}"
+                f"Could not set tensor of type {cpp_name(source._data.dtype)} to "
+                f"a tensor of type {cpp_name(np_dtype)}"
             )
         if size is None and storage_offset == 0:
             data = source._data

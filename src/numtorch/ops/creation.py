@@ -21,19 +21,6 @@ _py_float, _py_int, _py_bool = builtins.float, builtins.int, builtins.bool
 _py_range = builtins.range
 
 
-_TORCH_TYPE_NAMES = {
-    "bool": "Bool",
-    "uint8": "Byte",
-    "int8": "Char",
-    "int16": "Short",
-    "int32": "Int",
-    "int64": "Long",
-    "float16": "Half",
-    "float32": "Float",
-    "float64": "Double",
-    "complex64": "ComplexFloat",
-    "complex128": "ComplexDouble",
-}
 # c10's demangled C++ type names, as "value cannot be converted to type X" names them in full()
 _CXX_NAMES = {
     "bool": "bool",
@@ -51,7 +38,7 @@ _CXX_NAMES = {
 
 
 def _not_implemented(op: str, np_dtype) -> NotImplementedError:
-    name = _TORCH_TYPE_NAMES[xp.dtype(np_dtype).name]
+    name = _dtype.SCALAR_NAMES[xp.dtype(np_dtype).name]
     return NotImplementedError(f"\"{op}\" not implemented for '{name}'")
 
 
@@ -984,7 +971,7 @@ def _space_dtype(start, end, dtype, fn):
         )
         raise RuntimeError(
             f"torch.{fn}(): inferred dtype {inferred} can't be safely cast to passed dtype "
-            f"{_TORCH_TYPE_NAMES[np_dtype.name]}"
+            f"{_dtype.SCALAR_NAMES[np_dtype.name]}"
         )
     if np_dtype.kind == "b":
         raise _not_implemented(f"{fn}_cpu", np_dtype)

@@ -2139,19 +2139,7 @@ def lerp(input, end, weight, *, out=None):
 
 def _type_word(np_dtype) -> str:
     """c10's name of a scalar type in messages: 'float', 'double', 'long int' ..."""
-    return {
-        "float32": "float",
-        "float64": "double",
-        "float16": "c10::Half",
-        "int64": "long int",
-        "int32": "int",
-        "int16": "short int",
-        "int8": "signed char",
-        "uint8": "unsigned char",
-        "bool": "bool",
-        "complex64": "c10::complex<float>",
-        "complex128": "c10::complex<double>",
-    }[xp.dtype(np_dtype).name]
+    return _dtype.cpp_name(np_dtype)
 
 
 @tensor_method()

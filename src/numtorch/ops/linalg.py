@@ -32,27 +32,11 @@ def _name(np_dtype) -> str:
     return _short_name(np_dtype)
 
 
-# PyTorch's dtype-mismatch messages name C++ types
-_C_TYPES = {
-    "float32": "float",
-    "float64": "double",
-    "float16": "c10::Half",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-}
-
-
 def _same_dtype(op: str, x, y) -> None:
     if x.dtype != y.dtype:
         raise RuntimeError(
-            f"expected m1 and m2 to have the same dtype, but got: {_C_TYPES[x.dtype.name]} != "
-            f"{_C_TYPES[y.dtype.name]}"
+            f"expected m1 and m2 to have the same dtype, but got: {_dtype.cpp_name(x.dtype)} != "
+            f"{_dtype.cpp_name(y.dtype)}"
         )
 
 

@@ -14,6 +14,7 @@ import math
 import warnings
 from typing import Any
 
+from .. import _dtype
 from .._tensor import Tensor, legacy_type_name, make
 from ..autograd.function import Function, Op
 from ..autograd.grad_mode import STATE, no_grad
@@ -672,23 +673,8 @@ def convolution(input, weight, bias, stride, padding, dilation, transposed, outp
     )
 
 
-_SCALAR_NAMES = {
-    "float32": "Float",
-    "float64": "Double",
-    "float16": "Half",
-    "int64": "Long",
-    "int32": "Int",
-    "int16": "Short",
-    "int8": "Char",
-    "uint8": "Byte",
-    "bool": "Bool",
-    "complex64": "ComplexFloat",
-    "complex128": "ComplexDouble",
-}
-
-
 def _scalar_name(np_dtype) -> str:
-    return _SCALAR_NAMES.get(xp.dtype(np_dtype).name, xp.dtype(np_dtype).name)
+    return _dtype.scalar_name(np_dtype)
 
 
 def native_layer_norm(input, normalized_shape, weight, bias, eps):

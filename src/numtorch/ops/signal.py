@@ -35,34 +35,6 @@ __all__ = [
 
 histogramdd_type = _return_types.histogramdd  # registered there, as PyTorch's, so it pickles
 
-# ATen's scalar-type names, as TensorOptions and kernel-dispatch errors print them
-_CPP_NAMES = {
-    "float16": "c10::Half",
-    "float32": "float",
-    "float64": "double",
-    "complex64": "c10::complex<float>",
-    "complex128": "c10::complex<double>",
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
-_SHORT_NAMES = {
-    "float16": "Half",
-    "float32": "Float",
-    "float64": "Double",
-    "complex64": "ComplexFloat",
-    "complex128": "ComplexDouble",
-    "int64": "Long",
-    "int32": "Int",
-    "int16": "Short",
-    "int8": "Char",
-    "uint8": "Byte",
-    "bool": "Bool",
-}
-
 
 def _nt():
     import numtorch
@@ -74,7 +46,7 @@ def _nt():
 
 
 def _options_str(np_dtype, layout: str, explicit: bool) -> str:
-    dt = _CPP_NAMES.get(np_dtype.name, np_dtype.name) + ("" if explicit else " (default)")
+    dt = _dtype.cpp_name(np_dtype) + ("" if explicit else " (default)")
     return (
         f"TensorOptions(dtype={dt}, device=cpu, layout={layout}, requires_grad=false (default), "
         "pinned_memory=false, memory_format=(nullopt))"
@@ -118,7 +90,7 @@ def _window(name, window_length, periodic, dtype, layout, device, requires_grad,
     else:
         if np_dtype.kind == "c":
             raise NotImplementedError(
-                f"\"arange_cpu\" not implemented for '{_SHORT_NAMES[np_dtype.name]}'"
+                f"\"arange_cpu\" not implemented for '{_dtype.SCALAR_NAMES[np_dtype.name]}'"
             )
         if periodic:
             n += 1
@@ -278,7 +250,7 @@ def _type_str(t: Tensor) -> str:
     """``self.toString()`` of ATen: the legacy class name, or ``CPU<Scalar>Type`` for complex."""
     np_dtype = t._data.dtype
     if np_dtype.kind == "c":
-        return f"CPU{_SHORT_NAMES[np_dtype.name]}Type"
+        return f"CPU{_dtype.SCALAR_NAMES[np_dtype.name]}Type"
     return legacy_type_name(np_dtype)
 
 
@@ -765,7 +737,7 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):  # noqa
     """
     np_dtype = input._data.dtype
     if np_dtype.kind != "f":
-        short = _SHORT_NAMES.get(np_dtype.name, np_dtype.name)
+        short = _dtype.SCALAR_NAMES.get(np_dtype.name, np_dtype.name)
         raise NotImplementedError(f"\"histogramdd\" not implemented for '{short}'")
     if input.dim() < 2:
         raise RuntimeError("torch.histogramdd: input tensor should have at least 2 dimensions")
@@ -781,8 +753,8 @@ def histogramdd(input, bins, *, range=None, weight=None, density=False):  # noqa
         if weight._data.dtype != np_dtype:
             raise RuntimeError(
                 "torch.histogramdd: if weight tensor is provided, input tensor and weight tensor "
-                f"should have the same dtype, but got input({_CPP_NAMES[np_dtype.name]}), and "
-                f"weight({_CPP_NAMES.get(weight._data.dtype.name, weight._data.dtype.name)})"
+                f"should have the same dtype, but got input({_dtype.cpp_name(np_dtype)}), and "
+                f"weight({_dtype.cpp_name(weight._data.dtype)})"
             )
     edges = _histogramdd_edges(input, points, bins, range, n_dims)
 
@@ -824,9 +796,8 @@ def _histogramdd_edges(input, points, bins, range_, n_dims):
             if b._data.dtype != np_dtype:
                 raise RuntimeError(
                     "torch.histogramdd: input tensor and bins tensors should have the same "
-                    f"dtype, but got input with dtype {_CPP_NAMES[np_dtype.name]} and bins for "
-                    f"dimension {d} with dtype "
-                    f"{_CPP_NAMES.get(b._data.dtype.name, b._data.dtype.name)}"
+                    f"dtype, but got input with dtype {_dtype.cpp_name(np_dtype)} and bins for "
+                    f"dimension {d} with dtype {_dtype.cpp_name(b._data.dtype)}"
                 )
             if b.numel() == 0:
                 raise RuntimeError(

@@ -48,19 +48,7 @@ def _check_real(a, name: str) -> None:
 
 
 def _short(np_dtype) -> str:
-    return {
-        "float32": "Float",
-        "float64": "Double",
-        "float16": "Half",
-        "int64": "Long",
-        "int32": "Int",
-        "int16": "Short",
-        "int8": "Char",
-        "uint8": "Byte",
-        "bool": "Bool",
-        "complex64": "ComplexFloat",
-        "complex128": "ComplexDouble",
-    }.get(xp.dtype(np_dtype).name, str(np_dtype))
+    return _dtype.scalar_name(np_dtype)
 
 
 # -- Hurwitz zeta (Cephes, as ATen's zeta; computed in double for every dtype) ---------------------
