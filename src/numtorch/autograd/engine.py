@@ -104,7 +104,10 @@ def _validate(grad, meta, node, index):
                 f"{list(grad.shape)} but expected shape compatible with {list(shape)}"
             ) from None
     if grad._data.dtype != dtype:
-        grad = grad._to_np_dtype(dtype)
+        if grad._data.dtype.kind == "c" and dtype.kind != "c":
+            grad = grad.real  # a real input's gradient is the real part, as in PyTorch
+        if grad._data.dtype != dtype:
+            grad = grad._to_np_dtype(dtype)
     return grad
 
 
@@ -113,7 +116,10 @@ def _call_node(node, grads):
     fwd = node._forward_cls
     if len(grads) > 1 and node._materialize and any(g is None for g in grads):
         grads = _materialized(node, grads)
-    result = fwd.backward(node, *grads)
+    if fwd._holomorphic and any(g is not None and g._data.dtype.kind == "c" for g in grads):
+        result = _conj_each(fwd.backward(node, *_conj_each(grads)))
+    else:
+        result = fwd.backward(node, *grads)
     slots = node._arg_slots
     if result.__class__ is not tuple:
         if len(slots) == 1 and slots[0] == 0:
@@ -130,6 +136,15 @@ def _call_node(node, grads):
                     f"(expected {expected}, got {len(result)})"
                 )
     return [result[i] if i < len(result) else None for i in slots]
+
+
+def _conj_each(values):
+    """A gradient, or a tuple/list of them, conjugated (real ones and None pass through)."""
+    if values.__class__ is tuple or values.__class__ is list:
+        return values.__class__(_conj_each(v) for v in values)
+    if values is not None and values._data.dtype.kind == "c":
+        return values.conj()
+    return values
 
 
 def _call_node_checked(node, grads):

@@ -103,6 +103,10 @@ class Function(metaclass=FunctionMeta):
     """
 
     _builtin = False
+    # set on ops whose backward is ``grad * f'(inputs)`` for a holomorphic f: for complex
+    # inputs PyTorch's gradient is ``grad * conj(f')``, which the engine gets by running the
+    # backward on conj(grad) and conjugating the result (so the ops write f' once)
+    _holomorphic = False
     _node_cls: type
 
     def __init__(self, *args, **kwargs) -> None:

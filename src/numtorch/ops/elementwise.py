@@ -264,6 +264,8 @@ class Remainder1(Op):
 class Pow(Op):
     """``tensor ** number``."""
 
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x, exponent):
         result = binary_result_np(x, exponent)
@@ -289,6 +291,8 @@ class Pow(Op):
 class Pow1(Op):
     """``tensor ** tensor``."""
 
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x, y):
         result = binary_result_np(x, y)
@@ -312,6 +316,8 @@ class Pow1(Op):
 
 class Pow2(Op):
     """``number ** tensor``."""
+
+    _holomorphic = True
 
     @staticmethod
     def forward(ctx, x, base):
@@ -361,6 +367,8 @@ class Abs(Op):
 
 
 class Reciprocal(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         out = ctx.xp.reciprocal(float_array(x))
@@ -374,6 +382,8 @@ class Reciprocal(Op):
 
 
 class Exp(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         out = ctx.xp.exp(float_array(x))
@@ -387,6 +397,8 @@ class Exp(Op):
 
 
 class Log(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -399,6 +411,8 @@ class Log(Op):
 
 
 class Sqrt(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         out = ctx.xp.sqrt(float_array(x))
@@ -412,6 +426,8 @@ class Sqrt(Op):
 
 
 class Sin(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -424,6 +440,8 @@ class Sin(Op):
 
 
 class Cos(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -436,6 +454,8 @@ class Cos(Op):
 
 
 class Tanh(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         out = ctx.xp.tanh(float_array(x))
@@ -449,9 +469,15 @@ class Tanh(Op):
 
 
 class Sigmoid(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         x = float_array(x)
+        if x.dtype.kind == "c":
+            out = 1 / (1 + ctx.xp.exp(-x))
+            ctx.save_for_backward(out)
+            return out
         # exp of a large positive argument overflows; written this way it never does
         e = ctx.xp.exp(-ctx.xp.abs(x))
         out = ctx.xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
@@ -1243,6 +1269,8 @@ _TWO_OVER_SQRT_PI, _SQRT_PI_OVER_TWO = 1.1283791670955126, 0.886226925452758
 
 
 class Rsqrt(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         out = 1 / ctx.xp.sqrt(float_array(x))
@@ -1271,6 +1299,8 @@ class Exp2(Op):
 
 
 class Expm1(Op):
+    _holomorphic = True
+
     node_name = "Expm1Backward0"
 
     @staticmethod
@@ -1286,6 +1316,8 @@ class Expm1(Op):
 
 
 class Log2(Op):
+    _holomorphic = True
+
     node_name = "Log2Backward0"
 
     @staticmethod
@@ -1300,6 +1332,8 @@ class Log2(Op):
 
 
 class Log10(Op):
+    _holomorphic = True
+
     node_name = "Log10Backward0"
 
     @staticmethod
@@ -1314,6 +1348,8 @@ class Log10(Op):
 
 
 class Log1P(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -1326,6 +1362,8 @@ class Log1P(Op):
 
 
 class Tan(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         out = ctx.xp.tan(float_array(x))
@@ -1339,6 +1377,8 @@ class Tan(Op):
 
 
 class Asin(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -1351,6 +1391,8 @@ class Asin(Op):
 
 
 class Acos(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -1363,6 +1405,8 @@ class Acos(Op):
 
 
 class Atan(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -1375,6 +1419,8 @@ class Atan(Op):
 
 
 class Sinh(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -1387,6 +1433,8 @@ class Sinh(Op):
 
 
 class Cosh(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -1399,6 +1447,8 @@ class Cosh(Op):
 
 
 class Asinh(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -1411,6 +1461,8 @@ class Asinh(Op):
 
 
 class Acosh(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -1419,10 +1471,14 @@ class Acosh(Op):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * (x * x - 1).rsqrt()
+        # 1 / (sqrt(x - 1) sqrt(x + 1)): the same as 1 / sqrt(x^2 - 1) for real x > 1, and the
+        # right branch for complex x (as PyTorch's formula)
+        return grad * ((x - 1).rsqrt() * (x + 1).rsqrt())
 
 
 class Atanh(Op):
+    _holomorphic = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
