@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import _tensor
 from .._errors import hinted
-from . import functional, graph
+from . import forward_ad, functional, graph
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .engine import run_backward, run_post_accumulate_hooks
 from .function import Function, FunctionCtx, once_differentiable
@@ -20,6 +20,7 @@ from .gradcheck import gradcheck, gradgradcheck
 from .trace import trace
 
 __all__ = [
+    "forward_ad",
     "functional",
     "graph",
     "trace",
