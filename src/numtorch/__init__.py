@@ -446,6 +446,7 @@ from . import (
     jit,
     multiprocessing,
     profiler,
+    sparse,
     special,
     testing,
     version,
@@ -521,6 +522,16 @@ from .ops.signal import (
     istft,
     kaiser_window,
     stft,
+)
+from .sparse import sparse_coo_tensor, spmm
+from .sparse._layout import (
+    layout,
+    sparse_bsc,
+    sparse_bsr,
+    sparse_coo,
+    sparse_csc,
+    sparse_csr,
+    strided,
 )
 
 # storage views and the CPU-only Python-callable methods (apply_, map_, set_ ...)

@@ -205,6 +205,10 @@ def matmul(input, other, *, out=None):
     >>> numtorch.matmul(numtorch.ones(2, 3), numtorch.ones(3))
     tensor([3., 3.])
     """
+    if input.__class__ is not Tensor or other.__class__ is not Tensor:
+        product = _sparse_product(input, other)
+        if product is not None:
+            return product
     x, y = input._data, other._data
     if x.ndim == 0 or y.ndim == 0:
         raise RuntimeError(
@@ -264,6 +268,15 @@ def _as_tensor(value):
     return as_tensor(value)
 
 
+def _sparse_product(a, b):
+    """``a @ b`` where one side is a sparse COO tensor (numtorch.sparse), else None."""
+    if getattr(a, "is_sparse", False) or getattr(b, "is_sparse", False):
+        from ..sparse._coo import _mm
+
+        return _mm(a, b, sparse_grad=False)
+    return None
+
+
 @tensor_method()
 def mm(input, mat2, *, out=None):
     """Product of two matrices.
@@ -271,6 +284,10 @@ def mm(input, mat2, *, out=None):
     >>> numtorch.mm(numtorch.ones(2, 3), numtorch.ones(3, 1)).shape
     numtorch.Size([2, 1])
     """
+    if input.__class__ is not Tensor or mat2.__class__ is not Tensor:
+        product = _sparse_product(input, mat2)
+        if product is not None:
+            return product
     x, y = input._data, mat2._data
     if x.ndim != 2:
         raise RuntimeError("self must be a matrix")
