@@ -436,6 +436,7 @@ for _name in ("selu_", "celu_", "rrelu_", "threshold_"):
 # isort: split
 # torch's other namespaces and top-level helpers
 from . import (
+    _dynamo,
     _tensor_extras,
     amp,
     backends,

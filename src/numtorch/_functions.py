@@ -1283,7 +1283,30 @@ rad2deg_ = _top_inplace("rad2deg_")
 i0_ = _top_inplace("i0_")
 sinc_ = _top_inplace("sinc_")
 
+
+def _assert(condition, message):
+    """``torch._assert``: ``assert`` as a function (what traced code calls).
+
+    >>> numtorch._assert(True, "never shown")
+    """
+    if not condition:
+        raise AssertionError(message)
+
+
+def is_storage(obj) -> bool:
+    """Whether ``obj`` is a storage (what ``untyped_storage()`` returns).
+
+    >>> numtorch.is_storage(numtorch.ones(2).untyped_storage()), numtorch.is_storage(1)
+    (True, False)
+    """
+    from ._tensor_extras import TypedStorage, UntypedStorage
+
+    return isinstance(obj, (UntypedStorage, TypedStorage))
+
+
 __all__ = [
+    "_assert",
+    "is_storage",
     # nn.functional at the top level
     "adaptive_avg_pool1d",
     "adaptive_max_pool1d",
