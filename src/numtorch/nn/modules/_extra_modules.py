@@ -5,6 +5,7 @@ instance norms. Each reports PyTorch's module path (``numtorch.nn.modules.poolin
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 from ... import _dtype
 from ...autograd.grad_mode import no_grad
@@ -154,7 +155,49 @@ def _check_ratio(ratio, given) -> None:
         raise ValueError(f"output_ratio must be between 0 and 1 (got {given})")
 
 
-class FractionalMaxPool2d(Module):
+class _FractionalMaxPoolNd(Module):
+    """What FractionalMaxPool2d and 3d share: their arguments, checks and forward."""
+
+    __constants__ = ["kernel_size", "return_indices", "output_size", "output_ratio"]
+    _tuple: Any = None  # _pair or _triple
+    _function: Any = None  # the functional form
+
+    def __init__(
+        self,
+        kernel_size,
+        output_size=None,
+        output_ratio=None,
+        return_indices=False,
+        _random_samples=None,
+    ) -> None:
+        super().__init__()
+        self.kernel_size = self._tuple(kernel_size)
+        self.return_indices = return_indices
+        self.register_buffer("_random_samples", _random_samples)
+        self.output_size = self._tuple(output_size) if output_size is not None else None
+        self.output_ratio = self._tuple(output_ratio) if output_ratio is not None else None
+        if output_size is None and output_ratio is None:
+            raise ValueError(
+                f"{type(self).__name__} requires specifying either an output size, or a "
+                "pooling ratio"
+            )
+        if output_size is not None and output_ratio is not None:
+            raise ValueError("only one of output_size and output_ratio may be specified")
+        if self.output_ratio is not None:
+            _check_ratio(self.output_ratio, output_ratio)
+
+    def forward(self, input):
+        return type(self)._function(
+            input,
+            self.kernel_size,
+            self.output_size,
+            self.output_ratio,
+            self.return_indices,
+            _random_samples=self._random_samples,
+        )
+
+
+class FractionalMaxPool2d(_FractionalMaxPoolNd):
     """Max over pseudo-random ``kernel_size`` windows that shrink ``(H, W)`` to
     ``output_size`` (or ``output_ratio`` of it), as torch.nn.FractionalMaxPool2d; the same
     seed gives PyTorch's windows.
@@ -164,50 +207,19 @@ class FractionalMaxPool2d(Module):
     (FractionalMaxPool2d(), numtorch.Size([1, 2, 3, 3]))
     """
 
-    __constants__ = ["kernel_size", "return_indices", "output_size", "output_ratio"]
-
-    def __init__(
-        self,
-        kernel_size,
-        output_size=None,
-        output_ratio=None,
-        return_indices=False,
-        _random_samples=None,
-    ) -> None:
-        super().__init__()
-        self.kernel_size = _pair(kernel_size)
-        self.return_indices = return_indices
-        self.register_buffer("_random_samples", _random_samples)
-        self.output_size = _pair(output_size) if output_size is not None else None
-        self.output_ratio = _pair(output_ratio) if output_ratio is not None else None
-        if output_size is None and output_ratio is None:
-            raise ValueError(
-                "FractionalMaxPool2d requires specifying either an output size, or a pooling ratio"
-            )
-        if output_size is not None and output_ratio is not None:
-            raise ValueError("only one of output_size and output_ratio may be specified")
-        if self.output_ratio is not None:
-            _check_ratio(self.output_ratio, output_ratio)
-
-    def forward(self, input):
-        return fractional_max_pool2d(
-            input,
-            self.kernel_size,
-            self.output_size,
-            self.output_ratio,
-            self.return_indices,
-            _random_samples=self._random_samples,
-        )
+    _tuple = staticmethod(_pair)
+    _function = staticmethod(fractional_max_pool2d)
 
 
-class FractionalMaxPool3d(Module):
+class FractionalMaxPool3d(_FractionalMaxPoolNd):
     """3-d fractional max pooling over ``(T, H, W)``, as torch.nn.FractionalMaxPool3d.
 
     >>> numtorch.nn.FractionalMaxPool3d(2, output_ratio=0.5)
     FractionalMaxPool3d()
     """
 
-    __constants__ = ["kernel_size", "return_indices", "output_size", "output_ratio"]
+    _tuple = staticmethod(_triple)
+    _function = staticmethod(fractional_max_pool3d)
 
     def __init__(
         self,
@@ -217,34 +229,12 @@ class FractionalMaxPool3d(Module):
         return_indices=False,
         _random_samples=None,
     ) -> None:
-        super().__init__()
+        # PyTorch's 3-d module (only) checks the kernel before anything else
         if (isinstance(kernel_size, int) and kernel_size <= 0) or (
             isinstance(kernel_size, (tuple, list)) and not all(k > 0 for k in kernel_size)
         ):
             raise ValueError(f"kernel_size must be greater than 0, but got {kernel_size}")
-        self.kernel_size = _triple(kernel_size)
-        self.return_indices = return_indices
-        self.register_buffer("_random_samples", _random_samples)
-        self.output_size = _triple(output_size) if output_size is not None else None
-        self.output_ratio = _triple(output_ratio) if output_ratio is not None else None
-        if output_size is None and output_ratio is None:
-            raise ValueError(
-                "FractionalMaxPool3d requires specifying either an output size, or a pooling ratio"
-            )
-        if output_size is not None and output_ratio is not None:
-            raise ValueError("only one of output_size and output_ratio may be specified")
-        if self.output_ratio is not None:
-            _check_ratio(self.output_ratio, output_ratio)
-
-    def forward(self, input):
-        return fractional_max_pool3d(
-            input,
-            self.kernel_size,
-            self.output_size,
-            self.output_ratio,
-            self.return_indices,
-            _random_samples=self._random_samples,
-        )
+        super().__init__(kernel_size, output_size, output_ratio, return_indices, _random_samples)
 
 
 # -- lazy batch / instance norms ----------------------------------------------------------------
