@@ -202,3 +202,29 @@ def vec_to_tril_matrix(vec: Tensor, diag: int = 0) -> Tensor:
     tril_mask = arange < arange.view(-1, 1) + (diag + 1)
     mat[..., tril_mask] = vec
     return mat
+
+
+def set_count_and_param(dist, total_count, probs, logits) -> Tensor:
+    """Binomial-style parameters: ``total_count`` broadcast with ``probs`` or ``logits`` (one
+    of them) and cast to its dtype; returns the one given (``dist._param``)."""
+    if (probs is None) == (logits is None):
+        raise ValueError("Either `probs` or `logits` must be specified, but not both.")
+    if probs is not None:
+        dist.total_count, dist.probs = broadcast_all(total_count, probs)
+        dist.total_count = dist.total_count.type_as(dist.probs)
+    else:
+        dist.total_count, dist.logits = broadcast_all(total_count, logits)
+        dist.total_count = dist.total_count.type_as(dist.logits)
+    dist._param = dist.probs if probs is not None else dist.logits
+    return dist._param
+
+
+def expand_count_and_param(dist, new, batch_shape) -> None:
+    """``set_count_and_param``'s attributes of ``dist`` expanded onto ``new``."""
+    new.total_count = dist.total_count.expand(batch_shape)
+    if "probs" in dist.__dict__:
+        new.probs = dist.probs.expand(batch_shape)
+        new._param = new.probs
+    if "logits" in dist.__dict__:
+        new.logits = dist.logits.expand(batch_shape)
+        new._param = new.logits
